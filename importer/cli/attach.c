@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmabuf-share attach: receive a served buffer, map it, verify and/or
+ * write it, optionally keep the mapping for a while and check it again.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "cli.h"
+
+struct attach_opts {
+	const char *sock;
+	int verify_given, write_given;
+	struct pattern verify, write;
+	unsigned int hold;
+};
+
+static void attach_help(void)
+{
+	printf("Usage: dmabuf-share attach SOCKET [--verify PATTERN] "
+	       "[--write PATTERN] [--hold SECONDS]\n\n"
+	       "Receive the buffer served on SOCKET, map it and report what "
+	       "was received.\n\n"
+	       "  --verify PATTERN  fail unless the buffer holds PATTERN\n"
+	       "  --write PATTERN   then write PATTERN into it (needs a "
+	       "read-write buffer)\n"
+	       "  --hold SECONDS    keep the mapping that long, then check "
+	       "again that it holds\n"
+	       "                    the --write (else the --verify) pattern\n\n"
+	       "PATTERN is a byte value (0xAB, 171: every byte) or 'counter' "
+	       "(32-bit word i\nholds i, so a page at the wrong offset is "
+	       "caught).  Exit status 1 on a mismatch.\n");
+}
+
+static int parse_opt(int c, struct attach_opts *o)
+{
+	switch (c) {
+	case 'v':
+		o->verify_given = 1;
+		if (pattern_parse(optarg, &o->verify))
+			return cli_usage("bad --verify '%s'", optarg);
+		return EXIT_OK;
+	case 'w':
+		o->write_given = 1;
+		if (pattern_parse(optarg, &o->write))
+			return cli_usage("bad --write '%s'", optarg);
+		return EXIT_OK;
+	case 'H':
+		if (cli_parse_seconds(optarg, &o->hold))
+			return cli_usage("bad --hold '%s'", optarg);
+		return EXIT_OK;
+	}
+	return EXIT_USAGE;
+}
+
+static int parse(int argc, char **argv, struct attach_opts *o)
+{
+	static const struct option opts[] = {
+		{ "verify", required_argument, NULL, 'v' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "hold", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret;
+
+	while ((c = cli_getopt(argc, argv, opts)) != -1) {
+		if (c == 'h') {
+			attach_help();
+			return CLI_HELP_SHOWN;
+		}
+		ret = c == '?' ? EXIT_USAGE : parse_opt(c, o);
+		if (ret)
+			return ret;
+	}
+	return cli_operand(argc, argv, &o->sock);
+}
+
+/* Compare inside a READ bracket so caches are coherent with devices. */
+static int check(int fd, const void *map, size_t size,
+		 const struct pattern *p, const char *when)
+{
+	char why[128];
+	int ret, bad;
+
+	ret = dmabuf_share_sync_start(fd, DMABUF_SHARE_READ);
+	if (ret)
+		return cli_fail("sync", ret, "begin CPU access");
+	bad = pattern_check(p, map, size, why, sizeof(why));
+	ret = dmabuf_share_sync_end(fd, DMABUF_SHARE_READ);
+	if (ret)
+		return cli_fail("sync", ret, "end CPU access");
+	if (bad) {
+		fprintf(stderr, "dmabuf-share attach: %s: buffer does not "
+			"hold %s: %s\n", when, p->text, why);
+		return EXIT_FAIL;
+	}
+	printf("%s: verified %zu bytes hold %s\n", when, size, p->text);
+	return EXIT_OK;
+}
+
+static int write_pattern(int fd, void *map, size_t size,
+			 const struct pattern *p)
+{
+	int ret;
+
+	ret = dmabuf_share_sync_start(fd, DMABUF_SHARE_WRITE);
+	if (ret)
+		return cli_fail("sync", ret, "begin CPU access");
+	pattern_fill(p, map, size);
+	ret = dmabuf_share_sync_end(fd, DMABUF_SHARE_WRITE);
+	if (ret)
+		return cli_fail("sync", ret, "end CPU access");
+	printf("wrote %s into %zu bytes\n", p->text, size);
+	return EXIT_OK;
+}
+
+static int use_mapping(int fd, void *map, size_t size,
+		       const struct attach_opts *o)
+{
+	const struct pattern *last = o->write_given ? &o->write : &o->verify;
+	int ret = EXIT_OK;
+
+	if (o->verify_given)
+		ret = check(fd, map, size, &o->verify, "on attach");
+	if (!ret && o->write_given)
+		ret = write_pattern(fd, map, size, &o->write);
+	if (ret || !o->hold)
+		return ret;
+	printf("holding the mapping for %u s\n", o->hold);
+	cli_hold(o->hold);
+	/* The point of holding: the pages must outlive the server. */
+	if (o->verify_given || o->write_given)
+		ret = check(fd, map, size, last, "after hold");
+	return ret;
+}
+
+static void report(const char *sock, const struct dmabuf_share_header *h,
+		   const struct dmabuf_share_desc *d, pid_t server)
+{
+	char size[64];
+
+	printf("attached to %s (server pid %d): dma-buf inode %" PRIu64
+	       ", %s, exporter %s, name '%s', offset %" PRIu64 "\n",
+	       sock, (int)server, d->inode, cli_bytes(d->size, size,
+	       sizeof(size)), d->exp_name, h->name, h->offset);
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct dmabuf_share_header hdr;
+	struct dmabuf_share_desc desc;
+	struct attach_opts o;
+	int fd = -1, prot, ret;
+	pid_t server = 0;
+	size_t size = 0;
+	void *map = NULL;
+
+	memset(&o, 0, sizeof(o));
+	ret = parse(argc, argv, &o);
+	if (ret)
+		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
+	ret = cli_receive(o.sock, &hdr, &fd, &desc, &server);
+	if (ret)
+		return ret;
+	report(o.sock, &hdr, &desc, server);
+	prot = PROT_READ | (o.write_given ? PROT_WRITE : 0);
+	ret = dmabuf_share_map(fd, prot, &map, &size);
+	if (ret)
+		ret = cli_fail("map", ret, "map the buffer%s",
+			       o.write_given ? " for writing" : "");
+	else
+		ret = use_mapping(fd, map, size, &o);
+	if (map)
+		dmabuf_share_unmap(map, size);
+	close(fd);
+	if (!ret)
+		printf("detached\n");
+	return ret;
+}

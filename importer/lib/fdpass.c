@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Passing one fd over an AF_UNIX socket with SCM_RIGHTS.  The receive side
+ * is strict: whatever goes wrong, every fd that arrived is closed, so a
+ * misbehaving peer can never leak descriptors into this process.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "private.h"
+
+/*
+ * Room for this many fds: a peer that sends a few too many is reported as
+ * such (and they are closed); beyond this the kernel drops the rest and
+ * says so with MSG_CTRUNC.
+ */
+#define RECV_MAX_FDS 8
+
+DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd,
+					     const void *data, size_t len)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	/* A stream socket drops ancillary data sent with zero bytes. */
+	if (!data || len == 0)
+		return -EINVAL;
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	do {
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* Only a stream socket sends part; the fd went, the message did not. */
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+struct received_fds {
+	int fds[RECV_MAX_FDS];
+	size_t count;
+};
+
+static void close_received(struct received_fds *rx)
+{
+	size_t i;
+
+	for (i = 0; i < rx->count; i++)
+		dbs_close(rx->fds[i]);
+	rx->count = 0;
+}
+
+/* Collect the fds of every SCM_RIGHTS header, so all of them can be closed. */
+static void collect_fds(struct msghdr *msg, struct received_fds *rx)
+{
+	struct cmsghdr *c;
+	size_t n, i;
+
+	rx->count = 0;
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n && rx->count < RECV_MAX_FDS; i++)
+			memcpy(&rx->fds[rx->count++],
+			       CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+}
+
+/* Decide what a received message means; 0 only for exactly one fd. */
+static int classify(ssize_t n, int msg_flags, const struct received_fds *rx,
+		    unsigned int flags)
+{
+	int dmabuf;
+
+	if (n == 0 && rx->count == 0 && !(msg_flags & MSG_CTRUNC))
+		return -ECONNRESET;
+	if (msg_flags & MSG_CTRUNC)
+		return -ENOBUFS;
+	if (rx->count == 0)
+		return -ENOMSG;
+	if (rx->count > 1)
+		return -ETOOMANYREFS;
+	if (msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	if (!(flags & DMABUF_SHARE_RECV_DMABUF))
+		return 0;
+	dmabuf = dmabuf_share_is_dmabuf(rx->fds[0]);
+	if (dmabuf < 0)
+		return dmabuf;
+	return dmabuf ? 0 : -ENOTTY;
+}
+
+DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
+					     unsigned int flags,
+					     size_t *received, int *fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * RECV_MAX_FDS)];
+	} ctl;
+	struct iovec iov = { .iov_base = data, .iov_len = len };
+	struct received_fds rx;
+	struct msghdr msg;
+	ssize_t n;
+	int ret;
+
+	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
+		return -EINVAL;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	collect_fds(&msg, &rx);
+	ret = classify(n, msg.msg_flags, &rx, flags);
+	if (ret) {
+		close_received(&rx);
+		return ret;
+	}
+	if (received)
+		*received = (size_t)n;
+	*fd = rx.fds[0];
+	return 0;
+}

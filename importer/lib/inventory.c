@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The system-wide list of dma-bufs behind `dmabuf-share ls`: a table keyed
+ * by inode, filled from debugfs (every buffer, attached devices) and /proc
+ * (which process holds which buffer by fd or mapping).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+#define BUFINFO_PATH "/sys/kernel/debug/dma_buf/bufinfo"
+
+struct dmabuf_share_buffer *dbs_inv_find(struct dmabuf_share_inventory *inv,
+					 uint64_t inode)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nr_buffers; i++)
+		if (inv->buffers[i].desc.inode == inode)
+			return &inv->buffers[i];
+	return NULL;
+}
+
+/* Returns the new entry; earlier entry pointers are invalid afterwards. */
+struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
+					uint64_t inode)
+{
+	struct dmabuf_share_buffer *bufs, *b;
+
+	bufs = realloc(inv->buffers, (inv->nr_buffers + 1) * sizeof(*bufs));
+	if (!bufs)
+		return NULL;
+	inv->buffers = bufs;
+	b = &bufs[inv->nr_buffers++];
+	memset(b, 0, sizeof(*b));
+	b->desc.inode = inode;
+	b->nr_devices = -1;	/* unknown until debugfs says otherwise */
+	return b;
+}
+
+int dbs_buffer_add_holder(struct dmabuf_share_buffer *buf, pid_t pid, int fd)
+{
+	struct dmabuf_share_holder *h;
+	size_t i;
+
+	/* A process mapping a buffer several times is one holder. */
+	for (i = 0; i < buf->nr_holders; i++)
+		if (buf->holders[i].pid == pid && buf->holders[i].fd == fd)
+			return 0;
+	h = realloc(buf->holders, (buf->nr_holders + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	buf->holders = h;
+	h[buf->nr_holders].pid = pid;
+	h[buf->nr_holders].fd = fd;
+	buf->nr_holders++;
+	return 0;
+}
+
+int dbs_buffer_add_device(struct dmabuf_share_buffer *buf, const char *dev)
+{
+	size_t n = buf->nr_devices > 0 ? (size_t)buf->nr_devices : 0;
+	char **devs, *copy;
+
+	copy = strdup(dev);
+	if (!copy)
+		return -ENOMEM;
+	devs = realloc(buf->devices, (n + 1) * sizeof(*devs));
+	if (!devs) {
+		free(copy);
+		return -ENOMEM;
+	}
+	devs[n] = copy;
+	buf->devices = devs;
+	buf->nr_devices = (int)n + 1;
+	return 0;
+}
+
+/* Missing or unreadable debugfs is normal (not root, not mounted). */
+static int read_debugfs(struct dmabuf_share_inventory *inv)
+{
+	FILE *f = fopen(BUFINFO_PATH, "re");
+	int ret;
+
+	if (!f)
+		return 0;
+	ret = dbs_parse_bufinfo(f, inv);
+	fclose(f);
+	if (!ret)
+		inv->sources |= DMABUF_SHARE_SRC_DEBUGFS;
+	return ret;
+}
+
+/* fds before mappings, each by pid, so the listing reads naturally. */
+static int holder_cmp(const void *a, const void *b)
+{
+	const struct dmabuf_share_holder *x = a, *y = b;
+
+	if ((x->fd < 0) != (y->fd < 0))
+		return x->fd < 0 ? 1 : -1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static int buffer_cmp(const void *a, const void *b)
+{
+	const struct dmabuf_share_buffer *x = a, *y = b;
+
+	return (x->desc.inode > y->desc.inode) -
+	       (x->desc.inode < y->desc.inode);
+}
+
+static void sort_inventory(struct dmabuf_share_inventory *inv)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nr_buffers; i++)
+		qsort(inv->buffers[i].holders, inv->buffers[i].nr_holders,
+		      sizeof(struct dmabuf_share_holder), holder_cmp);
+	qsort(inv->buffers, inv->nr_buffers, sizeof(*inv->buffers),
+	      buffer_cmp);
+}
+
+DMABUF_SHARE_EXPORT int
+dmabuf_share_inventory_read(struct dmabuf_share_inventory **inv)
+{
+	struct dmabuf_share_inventory *i;
+	int ret;
+
+	i = calloc(1, sizeof(*i));
+	if (!i)
+		return -ENOMEM;
+	ret = read_debugfs(i);
+	if (!ret)
+		ret = dbs_scan_proc(i);
+	if (ret) {
+		dmabuf_share_inventory_free(i);
+		return ret;
+	}
+	sort_inventory(i);
+	*inv = i;
+	return 0;
+}
+
+static void free_buffer(struct dmabuf_share_buffer *b)
+{
+	int i;
+
+	for (i = 0; i < b->nr_devices; i++)
+		free(b->devices[i]);
+	free(b->devices);
+	free(b->holders);
+}
+
+DMABUF_SHARE_EXPORT void
+dmabuf_share_inventory_free(struct dmabuf_share_inventory *inv)
+{
+	size_t i;
+
+	if (!inv)
+		return;
+	for (i = 0; i < inv->nr_buffers; i++)
+		free_buffer(&inv->buffers[i]);
+	free(inv->buffers);
+	free(inv);
+}

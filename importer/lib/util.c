@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* Small system-call wrappers with the library's error conventions. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "private.h"
+
+int dbs_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	/* Same loop as drmIoctl(): a signal or a busy device is not a failure. */
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret == -1 ? -errno : 0;
+}
+
+void dbs_close(int fd)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+}
+
+int dbs_unix_addr(const char *path, struct sockaddr_un *addr)
+{
+	size_t len = strlen(path);
+
+	if (len == 0)
+		return -EINVAL;
+	/* Keep room for the NUL: an unterminated sun_path is ambiguous. */
+	if (len >= sizeof(addr->sun_path))
+		return -ENAMETOOLONG;
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	memcpy(addr->sun_path, path, len + 1);
+	return 0;
+}
+
+int dbs_peer_pid(int sock, pid_t *pid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	memset(&cred, 0, sizeof(cred));
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return -errno;
+	*pid = cred.pid;
+	return 0;
+}

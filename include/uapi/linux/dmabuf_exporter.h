@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * dmabuf_exporter userspace API
+ *
+ * /dev/dmabuf_exporter hands out DMA-coherent memory as dma-buf file
+ * descriptors.  The returned fd is an ordinary dma-buf: mmap() it with
+ * MAP_SHARED, bracket CPU access with DMA_BUF_IOCTL_SYNC, name it with
+ * DMA_BUF_SET_NAME, import it into any device driver that accepts dma-bufs.
+ *
+ * Rules shared by every ioctl here (see botching-up-ioctls.rst):
+ * - only __u32/__u64 fields, every struct a multiple of 8 bytes;
+ * - unknown flag bits and non-zero reserved fields are rejected (EINVAL);
+ * - the interface grows by new ioctl numbers, never by a version field.
+ */
+#ifndef _UAPI_LINUX_DMABUF_EXPORTER_H
+#define _UAPI_LINUX_DMABUF_EXPORTER_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: allocation flags
+ *
+ * DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE: install one page per page fault
+ * instead of the whole mapping on its first fault.  The default (whole
+ * mapping at once) takes one fault per mapping; this flag exists to compare
+ * the two and to debug importers that depend on fault order.
+ */
+#define DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE	(1ULL << 0)
+
+/* Every flag bit the kernel accepts; any other bit set is EINVAL. */
+#define DMABUF_EXPORTER_ALLOC_VALID_FLAGS	(DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE)
+
+/*
+ * Valid @fd_flags: O_CLOEXEC, plus the access mode O_RDWR or O_RDONLY
+ * (O_WRONLY is refused: a mapping can never be write-only).
+ */
+#define DMABUF_EXPORTER_VALID_FD_FLAGS		(O_CLOEXEC | O_ACCMODE)
+
+/**
+ * struct dmabuf_exporter_alloc - DMABUF_EXPORTER_IOCTL_ALLOC argument
+ * @size:	in: bytes wanted, greater than 0; rounded up to a multiple of
+ *		the page size.  out: bytes allocated (the rounded size), which is
+ *		also what lseek(fd, 0, SEEK_END) reports.
+ * @fd:		out: the new dma-buf file descriptor.  Must be 0 on input.
+ * @fd_flags:	in: O_CLOEXEC and an access mode, O_RDWR or O_RDONLY.  The
+ *		access mode becomes the dma-buf file's mode: an O_RDONLY buffer
+ *		refuses writable shared mappings.  Nothing else is accepted.
+ * @flags:	in: DMABUF_EXPORTER_ALLOC_* bits within
+ *		DMABUF_EXPORTER_ALLOC_VALID_FLAGS.
+ * @reserved:	must be 0.
+ *
+ * Errors: EINVAL for any field outside these rules, E2BIG when @size is
+ * above the max_buffer_size limit, EDQUOT when all live buffers together
+ * would pass the total_limit, ENOMEM when the allocator fails, EMFILE when
+ * the caller has no free fd slot, EFAULT for a bad argument pointer.  A
+ * failed call allocates nothing and installs no fd.
+ */
+struct dmabuf_exporter_alloc {
+	__u64 size;
+	__u32 fd;
+	__u32 fd_flags;
+	__u64 flags;
+	__u64 reserved;
+};
+
+/**
+ * struct dmabuf_exporter_info - DMABUF_EXPORTER_IOCTL_INFO result
+ * @max_buffer_size:	largest single buffer accepted, in bytes.
+ * @total_limit:	cap on the bytes held by all live buffers together.
+ * @total_allocated:	bytes held by live buffers now.
+ * @live_buffers:	buffers allocated and not yet released (a buffer is
+ *			released when its last fd, mapping and importer go).
+ * @page_size:		the kernel's page size; sizes round up to it.
+ */
+struct dmabuf_exporter_info {
+	__u64 max_buffer_size;
+	__u64 total_limit;
+	__u64 total_allocated;
+	__u32 live_buffers;
+	__u32 page_size;
+};
+
+/* 0xDE: free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
+#define DMABUF_EXPORTER_IOC_MAGIC	0xDE
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_ALLOC - allocate a buffer and return its fd
+ *
+ * Takes a struct dmabuf_exporter_alloc and returns it with @fd and @size
+ * filled in.
+ */
+#define DMABUF_EXPORTER_IOCTL_ALLOC	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x0, \
+					      struct dmabuf_exporter_alloc)
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_INFO - read the limits and live usage
+ */
+#define DMABUF_EXPORTER_IOCTL_INFO	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x1, \
+					     struct dmabuf_exporter_info)
+
+#endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the scripts in scripts/vm and scripts/kernel: where the cache
+# lives and how to talk to the user.  Sourced, never run.
+
+# Kernels and downloaded images live outside the work tree, once per machine.
+CACHE=${DMABUF_EXPORTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmabuf-exporter}
+
+say() { printf '>>> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The Debian kernel ABI the installed linux-headers-amd64 points at,
+# e.g. 6.1.0-56-amd64: the stock kernel we build for and boot.
+stock_kver() {
+	local dep
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
+		die "linux-headers-amd64 is not installed (run scripts/deps.sh)"
+	dep=${dep%% *}
+	echo "${dep#linux-headers-}"
+}

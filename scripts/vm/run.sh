@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel in QEMU with a busybox initramfs holding the exporter module
+# and a payload directory, run one command inside, and report.
+#
+# usage: run.sh --kernel-dir DIR [--payload DIR] [--module KO]
+#               [--modules "m1 m2"] [--module-params "k=v ..."]
+#               [--timeout SECONDS] [--mem SIZE] [--smp N] [--kvm]
+#               [--append "kernel args"] [--out DIR] -- COMMAND...
+#
+# The kernel dir is what stock-kernel.sh or kernel.sh prints: files vmlinuz,
+# kver, moddir (module tree, may be missing) and kdir.  Exit status: the
+# command's status, or 1 when the guest crashed, hung (killed after
+# --timeout) or its kernel log holds an oops, BUG, WARNING, "Bad page",
+# KASAN, lockdep, kmemleak or DMA-API report.  This runner knows nothing of
+# what the command tests.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+
+kdir="" payload="" module="" modules="" params="" timeout=300
+mem=1G smp=2 accel=tcg append="" out=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel-dir) kdir=$2; shift 2 ;;
+	--payload) payload=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	--modules) modules=$2; shift 2 ;;
+	--module-params) params=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--kvm) accel=kvm; shift ;;
+	--append) append=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--) shift; break ;;
+	*) die "run.sh: unknown argument '$1' (see the usage at the top of $0)" ;;
+	esac
+done
+[ $# -gt 0 ] || die "run.sh: no command given after --"
+[ -f "$kdir/vmlinuz" ] || die "run.sh: no kernel image in '$kdir'"
+kver=$(cat "$kdir/kver")
+out=${out:-$(mktemp -d)}
+mkdir -p "$out"
+
+# Resolve modules to .ko paths in load order with the host's modprobe,
+# skipping the ones built into this kernel.
+resolve_modules() {
+	local moddir m
+	moddir=$(cat "$kdir/moddir" 2>/dev/null || true)
+	for m in $modules; do
+		if [ -n "$moddir" ] && grep -qs "/$m.ko" "$moddir/modules.builtin"; then
+			continue
+		fi
+		[ -n "$moddir" ] || die "module $m wanted but kernel has no module tree"
+		modprobe -d "${moddir%/lib/modules/*}" -S "$kver" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }' ||
+			die "cannot resolve kernel module $m for $kver"
+	done | awk '!seen[$0]++'
+}
+
+build_initramfs() {
+	local root=$out/initramfs ko
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,etc/vm,proc,sys,dev,tmp,run,payload,lib/modules}
+	cp /bin/busybox "$root/bin/busybox"
+	install -m 755 "$here/init" "$root/init"
+	[ -z "$payload" ] || cp -a "$payload/." "$root/payload/"
+	[ -z "$module" ] || cp "$module" "$root/payload/dmabuf_exporter.ko"
+	echo "$params" > "$root/etc/vm/module-params"
+	printf '%q ' "$@" > "$root/etc/vm/cmd"
+	: > "$root/etc/vm/modules"
+	for ko in $(resolve_modules); do
+		mkdir -p "$root/lib/modules/kernel"
+		cp "$ko" "$root/lib/modules/kernel/"
+		echo "/lib/modules/kernel/$(basename "$ko")" >> "$root/etc/vm/modules"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
+}
+
+# Every report the kernel's checkers print starts with one of these.
+BAD_LOG='Oops|BUG:|WARNING:|Bad page|refcount_t:|KASAN|kmemleak:.*unreferenced|'\
+'possible circular locking|possible recursive locking|inconsistent lock state|'\
+'DMA-API:|general protection fault|Kernel panic|UBSAN|list_add corruption|'\
+'list_del corruption|blocked for more than|soft lockup|Call Trace:'
+
+check_kernel_log() {
+	if grep -aEn "$BAD_LOG" "$out/console.log" > "$out/bad.log"; then
+		say "guest kernel log has reports (full log: $out/console.log):"
+		head -n 40 "$out/bad.log" >&2
+		return 1
+	fi
+}
+
+boot() {
+	local qemu_pid status
+	: > "$out/tests.log"
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+		-machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
+		-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
+		-append "console=ttyS0 loglevel=7 panic=-1 oops=panic rdinit=/init $append" \
+		-display none -monitor none -no-reboot -nodefaults \
+		-serial "file:$out/console.log" -serial "file:$out/tests.log" &
+	qemu_pid=$!
+	tail -n +1 -F --pid=$qemu_pid "$out/tests.log" 2>/dev/null | grep -v '^@@VM-EXIT' &
+	status=0
+	wait $qemu_pid || status=$?
+	sleep 0.2
+	[ "$status" != 124 ] || say "guest did not finish within ${timeout}s: killed"
+	return 0
+}
+
+say "building initramfs ($kver)"
+build_initramfs "$@"
+say "booting $kver under $accel (timeout ${timeout}s; kernel log: $out/console.log)"
+start=$(date +%s)
+boot
+guest_status=$(sed -n 's/^@@VM-EXIT \([0-9]*\).*/\1/p' "$out/tests.log" | tail -n 1)
+say "guest finished in $(( $(date +%s) - start ))s"
+rc=0
+if [ -z "$guest_status" ]; then
+	say "guest crashed or hung: no exit status (kernel log: $out/console.log)"
+	tail -n 30 "$out/console.log" >&2
+	rc=1
+elif [ "$guest_status" != 0 ]; then
+	say "command failed in the guest with status $guest_status"
+	rc=$guest_status
+fi
+check_kernel_log || rc=1
+[ "$rc" = 0 ] && say "kernel log clean"
+exit "$rc"

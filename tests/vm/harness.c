@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the in-VM suites; see harness.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static int exporter_fd = -1;
+
+int dev_fd(void)
+{
+	if (exporter_fd < 0)
+		exporter_fd = open(EXPORTER_DEV, O_RDWR | O_CLOEXEC);
+	return exporter_fd;
+}
+
+void dev_reopen(void)
+{
+	if (exporter_fd >= 0)
+		close(exporter_fd);
+	exporter_fd = -1;
+}
+
+int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,
+	      struct dmabuf_exporter_alloc *out)
+{
+	struct dmabuf_exporter_alloc req;
+
+	memset(&req, 0, sizeof(req));
+	req.size = size;
+	req.fd_flags = fd_flags;
+	req.flags = flags;
+	if (ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_ALLOC, &req) < 0)
+		return -errno;
+	if (out)
+		*out = req;
+	return 0;
+}
+
+int exp_alloc_rw(uint64_t size)
+{
+	struct dmabuf_exporter_alloc a;
+	int ret = exp_alloc(size, O_RDWR | O_CLOEXEC, 0, &a);
+
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	return (int)a.fd;
+}
+
+struct dmabuf_exporter_info exp_info(void)
+{
+	struct dmabuf_exporter_info info;
+
+	memset(&info, 0xff, sizeof(info));
+	CU_ASSERT_EQUAL_FATAL(ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_INFO, &info), 0);
+	return info;
+}
+
+int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+struct usage usage_now(void)
+{
+	struct dmabuf_exporter_info info = exp_info();
+	struct usage u = {
+		.live_buffers = info.live_buffers,
+		.total_allocated = info.total_allocated,
+		.fds = count_fds(),
+	};
+	return u;
+}
+
+static int usage_equal(const struct usage *a, const struct usage *b)
+{
+	return a->live_buffers == b->live_buffers &&
+	       a->total_allocated == b->total_allocated && a->fds == b->fds;
+}
+
+void assert_usage_is(const struct usage *before, const char *where)
+{
+	struct usage now = usage_now();
+	int tries;
+
+	/* A dead child's last fput can trail its exit by a little. */
+	for (tries = 0; tries < 200 && !usage_equal(before, &now); tries++) {
+		usleep(10000);
+		now = usage_now();
+	}
+	if (!usage_equal(before, &now))
+		printf("\n  leak at %s: live %u -> %u, bytes %llu -> %llu, fds %d -> %d\n",
+		       where, before->live_buffers, now.live_buffers,
+		       (unsigned long long)before->total_allocated,
+		       (unsigned long long)now.total_allocated,
+		       before->fds, now.fds);
+	CU_ASSERT_EQUAL(now.live_buffers, before->live_buffers);
+	CU_ASSERT_EQUAL(now.total_allocated, before->total_allocated);
+	CU_ASSERT_EQUAL(now.fds, before->fds);
+}
+
+void *map_buf(int fd, size_t len, int prot, int flags, off_t off)
+{
+	return mmap(NULL, len, prot, flags, fd, off);
+}
+
+long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	return wait_child(pid);
+}
+
+void fill_pattern(void *p, size_t len, unsigned int seed)
+{
+	unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		c[i] = (unsigned char)(seed + i / PAGE + i);
+}
+
+int check_pattern(const void *p, size_t len, unsigned int seed)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (c[i] != (unsigned char)(seed + i / PAGE + i))
+			return -1;
+	return 0;
+}
+
+int fdinfo_value(int fd, const char *key, char *buf, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		snprintf(buf, len, "%s", line + klen + 1 + strspn(line + klen + 1, " \t"));
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+const char *needs_vgem(void)
+{
+	return access("/sys/module/vgem", F_OK) ? "vgem is not loaded in this kernel" : NULL;
+}
+
+const char *needs_debugfs_bufinfo(void)
+{
+	return access("/sys/kernel/debug/dma_buf/bufinfo", R_OK) ?
+	       "debugfs dma_buf/bufinfo is not available" : NULL;
+}

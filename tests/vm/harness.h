@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the in-VM CUnit suites: test registration with reported skips,
+ * thin wrappers around the exporter ABI, and leak accounting.
+ */
+#ifndef DMABUF_EXPORTER_TEST_HARNESS_H
+#define DMABUF_EXPORTER_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <CUnit/CUnit.h>
+#include <linux/dmabuf_exporter.h>
+
+#define EXPORTER_DEV "/dev/dmabuf_exporter"
+#define EXPORTER_KO "/payload/dmabuf_exporter.ko"
+#define PAGE 4096UL
+
+/*
+ * A test and what it needs: @needs returns NULL when the running system can
+ * run the test, else the reason it cannot, and the test is reported as
+ * skipped (never registered, so never counted as passed).
+ */
+struct vm_test {
+	const char *name;
+	void (*fn)(void);
+	const char *(*needs)(void);
+};
+
+struct vm_suite {
+	const char *name;
+	const struct vm_test *tests;
+};
+
+#define VM_TEST(fn) { #fn, fn, NULL }
+#define VM_TEST_NEEDS(fn, needs) { #fn, fn, needs }
+#define VM_TESTS_END { NULL, NULL, NULL }
+
+/* The suites, one per file. */
+extern const struct vm_suite suite_alloc;
+extern const struct vm_suite suite_abi_errors;
+extern const struct vm_suite suite_mmap;
+extern const struct vm_suite suite_share;
+extern const struct vm_suite suite_cpu_access;
+extern const struct vm_suite suite_import;
+extern const struct vm_suite suite_stress;
+extern const struct vm_suite suite_module;
+
+/* The exporter device, opened once per test program (O_CLOEXEC). */
+int dev_fd(void);
+void dev_reopen(void);
+
+/* ALLOC: 0 and *out filled, or -errno.  @fd_flags/@flags as in the ABI. */
+int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,
+	      struct dmabuf_exporter_alloc *out);
+/* ALLOC of a read-write, close-on-exec buffer; fails the test on error. */
+int exp_alloc_rw(uint64_t size);
+struct dmabuf_exporter_info exp_info(void);
+
+/* Open fds of this process (from /proc/self/fd). */
+int count_fds(void);
+
+/* What a leak check compares: exporter usage and our own fd count. */
+struct usage {
+	uint32_t live_buffers;
+	uint64_t total_allocated;
+	int fds;
+};
+struct usage usage_now(void);
+/* Assert usage returned to @before; release may trail a child's exit. */
+void assert_usage_is(const struct usage *before, const char *where);
+
+/* mmap() of a dma-buf fd; MAP_FAILED on error. */
+void *map_buf(int fd, size_t len, int prot, int flags, off_t off);
+/* Minor faults this process has taken so far. */
+long minor_faults(void);
+
+/* Fork a child running @fn(@arg); returns its exit status (0 = ok). */
+int run_child(int (*fn)(void *), void *arg);
+/* Exit status of @pid: 0 for a clean exit 0, else nonzero. */
+int wait_child(pid_t pid);
+
+/* Write/verify a per-page pattern: byte i of page p is (seed + p + i). */
+void fill_pattern(void *p, size_t len, unsigned int seed);
+int check_pattern(const void *p, size_t len, unsigned int seed);
+
+/* /proc/self/fdinfo/<fd> value of @key ("name", "exp_name", "size"). */
+int fdinfo_value(int fd, const char *key, char *buf, size_t len);
+
+/* Skip reasons for VM_TEST_NEEDS. */
+const char *needs_vgem(void);
+const char *needs_debugfs_bufinfo(void);
+
+#endif

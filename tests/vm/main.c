@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exporter-tests: the exporter's CUnit suites, run as root inside the test
+ * VM with the module loaded.
+ *
+ * usage: exporter-tests [SUITE...]   (default: every suite, module last)
+ * Exit status: 0 when every registered test passed; skipped tests are
+ * listed with their reason and never counted as passed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <CUnit/Basic.h>
+
+#include "harness.h"
+
+static const struct vm_suite *const all_suites[] = {
+	&suite_alloc, &suite_abi_errors, &suite_mmap, &suite_share,
+	&suite_cpu_access, &suite_import, &suite_stress,
+	/* Last: it unloads and reloads the module. */
+	&suite_module,
+};
+
+static int skipped;
+
+static int wanted(const char *name, int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+static int add_suite(const struct vm_suite *s)
+{
+	CU_pSuite suite = CU_add_suite(s->name, NULL, NULL);
+	const struct vm_test *t;
+	const char *why;
+
+	if (!suite)
+		return -1;
+	for (t = s->tests; t->name; t++) {
+		why = t->needs ? t->needs() : NULL;
+		if (why) {
+			printf("SKIP %s/%s: %s\n", s->name, t->name, why);
+			skipped++;
+			continue;
+		}
+		if (!CU_add_test(suite, t->name, t->fn))
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i, failed;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (dev_fd() < 0) {
+		perror("cannot open " EXPORTER_DEV " (is dmabuf_exporter loaded?)");
+		return 1;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	for (i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++)
+		if (wanted(all_suites[i]->name, argc, argv) &&
+		    add_suite(all_suites[i]))
+			return 1;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() +
+		 CU_get_number_of_tests_failed();
+	printf("\nexporter-tests: %u tests run, %u asserts failed, %u tests failed, %d skipped\n",
+	       CU_get_number_of_tests_run(), CU_get_number_of_failures(),
+	       CU_get_number_of_tests_failed(), skipped);
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
