@@ -1,9 +1,51 @@
 # SPDX-License-Identifier: GPL-2.0
+#
+# The front door.  Each target is one line of intent; the work lives in
+# scripts/ and the sub-Makefiles.  The module's objects are listed in Kbuild.
+#
+#   make                 build dmabuf_exporter.ko for the running kernel
+#   make demo            boot the test VM and share a buffer between processes
+#   make check           host tests, then the in-VM suites on Debian's kernel
+#   make check-debug     the suites, fault injection, fuzzing and stress on
+#                        a KASAN/lockdep/kmemleak kernel
+#   make bench           the exporter against memfd, udmabuf and the heaps
+#   make lint            checkpatch, W=1, sparse, clang-format, cppcheck
+#   make install         module, header, library, CLI (DESTDIR, PREFIX)
+
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
-.PHONY: all module clean
-all: module
+.PHONY: all module userspace clean demo check check-debug bench lint \
+	install uninstall
+all: module userspace
+
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C importer
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh stock
+
+check-debug:
+	scripts/check-debug.sh
+
+bench:
+	scripts/bench.sh
+
+lint:
+	scripts/lint.sh
+
+install:
+	scripts/install.sh install
+
+uninstall:
+	scripts/install.sh uninstall
+
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C importer clean
+	rm -rf build

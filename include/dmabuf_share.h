@@ -366,7 +366,9 @@ DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path, int *sock,
  *
  * All errors of dmabuf_share_recv_fd() and dmabuf_share_header_check(),
  * plus -EBADMSG when the header's size is not the received buffer's size.
- * On error no fd is left open.
+ * The header is checked before the kind of fd, so a peer that is not a
+ * dmabuf-share server gives -EPROTO, not -ENOTTY.  On error no fd is left
+ * open.
  */
 DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 					     struct dmabuf_share_header *hdr,

@@ -36,8 +36,10 @@ static void attach_help(void)
 	       "caught).  Exit status 1 on a mismatch.\n");
 }
 
-static int parse_opt(int c, struct attach_opts *o)
+static int parse_opt(int c, void *ctx)
 {
+	struct attach_opts *o = ctx;
+
 	switch (c) {
 	case 'v':
 		o->verify_given = 1;
@@ -66,18 +68,9 @@ static int parse(int argc, char **argv, struct attach_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, ret;
+	int ret = cli_options(argc, argv, opts, attach_help, parse_opt, o);
 
-	while ((c = cli_getopt(argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			attach_help();
-			return CLI_HELP_SHOWN;
-		}
-		ret = c == '?' ? EXIT_USAGE : parse_opt(c, o);
-		if (ret)
-			return ret;
-	}
-	return cli_operand(argc, argv, &o->sock);
+	return ret ? ret : cli_operand(argc, argv, &o->sock);
 }
 
 /* Compare inside a READ bracket so caches are coherent with devices. */

@@ -41,11 +41,23 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct option;
 int cli_getopt(int argc, char **argv, const struct option *opts);
 
-/* The single operand left after the options (SOCKET), or a usage error. */
-int cli_operand(int argc, char **argv, const char **operand);
-
 /* Returned by option parsers when --help was printed: exit 0. */
 #define CLI_HELP_SHOWN (-1)
+
+/*
+ * The option loop of every subcommand: --help prints @help and returns
+ * CLI_HELP_SHOWN, any other option goes to @handle (NULL when the command
+ * has no options) with @ctx.  Returns EXIT_OK or a usage error.
+ */
+int cli_options(int argc, char **argv, const struct option *opts,
+		void (*help)(void), int (*handle)(int c, void *ctx),
+		void *ctx);
+
+/*
+ * The operand left after the options: exactly one (SOCKET) when @operand
+ * is not NULL, none otherwise; anything else is a usage error.
+ */
+int cli_operand(int argc, char **argv, const char **operand);
 
 /* "64K", "1M", "4096", "0x1000": bytes, more than 0.  Returns 0 or -EINVAL. */
 int cli_parse_size(const char *s, uint64_t *bytes);

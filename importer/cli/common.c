@@ -23,13 +23,38 @@ int cli_getopt(int argc, char **argv, const struct option *opts)
 	return c == ':' ? '?' : c;
 }
 
+int cli_options(int argc, char **argv, const struct option *opts,
+		void (*help)(void), int (*handle)(int c, void *ctx), void *ctx)
+{
+	int c;
+
+	while ((c = cli_getopt(argc, argv, opts)) != -1) {
+		int ret;
+
+		if (c == 'h') {
+			help();
+			return CLI_HELP_SHOWN;
+		}
+		if (c == '?' || !handle)
+			return EXIT_USAGE;
+		ret = handle(c, ctx);
+		if (ret)
+			return ret;
+	}
+	return EXIT_OK;
+}
+
 int cli_operand(int argc, char **argv, const char **operand)
 {
-	if (optind >= argc)
+	int want = operand ? 1 : 0;
+
+	if (optind + want > argc)
 		return cli_usage("missing SOCKET");
-	if (optind + 1 < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	*operand = argv[optind];
+	if (optind + want < argc)
+		return cli_usage("unexpected argument '%s'",
+				 argv[optind + want]);
+	if (operand)
+		*operand = argv[optind];
 	return EXIT_OK;
 }
 

@@ -47,8 +47,10 @@ static void serve_help(void)
 	       DMABUF_SHARE_EXPORTER_PATH ")\n");
 }
 
-static int parse_opt(int c, struct serve_opts *o)
+static int parse_opt(int c, void *ctx)
 {
+	struct serve_opts *o = ctx;
+
 	switch (c) {
 	case 's':
 		if (cli_parse_size(optarg, &o->size))
@@ -86,17 +88,10 @@ static int parse(int argc, char **argv, struct serve_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, ret;
+	int ret = cli_options(argc, argv, opts, serve_help, parse_opt, o);
 
-	while ((c = cli_getopt(argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			serve_help();
-			return CLI_HELP_SHOWN;
-		}
-		ret = c == '?' ? EXIT_USAGE : parse_opt(c, o);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		return ret;
 	if (!o->size)
 		return cli_usage("--size is required");
 	/* A read-only buffer cannot be mapped for writing, not even here. */
@@ -146,10 +141,9 @@ static int allocate(const struct serve_opts *o, int *fd)
 
 static int prepare(int fd, const struct serve_opts *o)
 {
-	int ret;
-
 	if (o->name) {
-		ret = dmabuf_share_set_name(fd, o->name);
+		int ret = dmabuf_share_set_name(fd, o->name);
+
 		if (ret)
 			return cli_fail("name", ret, "name the buffer '%s'",
 					o->name);

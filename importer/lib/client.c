@@ -42,16 +42,26 @@ DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path, int *sock,
 	return 0;
 }
 
-/* The header describes the buffer that came with it, or neither is trusted. */
-static int check_size(int fd, uint64_t expected)
+/*
+ * The header describes the buffer that came with it, or neither is
+ * trusted.  The header is checked first: a peer that is no dmabuf-share
+ * server at all is the clearer diagnosis than the kind of fd it sent.
+ */
+static int check_message(const void *msg, size_t len, int fd,
+			 unsigned int flags)
 {
+	const struct dmabuf_share_header *h = msg;
 	uint64_t size;
 	int ret;
 
-	ret = dmabuf_share_size(fd, &size);
-	if (ret)
-		return ret;
-	return size == expected ? 0 : -EBADMSG;
+	ret = dmabuf_share_header_check(msg, len);
+	if (!ret)
+		ret = dmabuf_share_size(fd, &size);
+	if (!ret && size != h->size)
+		ret = -EBADMSG;
+	if (!ret && (flags & DMABUF_SHARE_RECV_DMABUF))
+		ret = dmabuf_share_is_dmabuf(fd) == 1 ? 0 : -ENOTTY;
+	return ret;
 }
 
 DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
@@ -60,18 +70,19 @@ DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 {
 	union {
 		struct dmabuf_share_header hdr;
+		/* cppcheck-suppress unusedStructMember ; it sizes the union */
 		char raw[MSG_MAX];
 	} msg;
 	size_t len = 0;
 	int fd = -1, ret;
 
 	memset(&msg, 0, sizeof(msg));
-	ret = dmabuf_share_recv_fd(sock, &msg, sizeof(msg), flags, &len, &fd);
+	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
+		return -EINVAL;
+	ret = dmabuf_share_recv_fd(sock, &msg, sizeof(msg), 0, &len, &fd);
 	if (ret)
 		return ret;
-	ret = dmabuf_share_header_check(&msg, len);
-	if (!ret)
-		ret = check_size(fd, msg.hdr.size);
+	ret = check_message(&msg, len, fd, flags);
 	if (ret) {
 		dbs_close(fd);
 		return ret;

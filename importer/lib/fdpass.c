@@ -19,6 +19,17 @@
  */
 #define RECV_MAX_FDS 8
 
+/* One payload buffer plus a control buffer: every message here. */
+static void init_msg(struct msghdr *msg, struct iovec *iov, void *ctl,
+		     size_t ctl_len)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = ctl;
+	msg->msg_controllen = ctl_len;
+}
+
 DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd,
 					     const void *data, size_t len)
 {
@@ -35,11 +46,7 @@ DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd,
 	if (!data || len == 0)
 		return -EINVAL;
 	memset(&ctl, 0, sizeof(ctl));
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
+	init_msg(&msg, &iov, ctl.buf, sizeof(ctl.buf));
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
@@ -125,11 +132,7 @@ DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
 
 	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
 		return -EINVAL;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
+	init_msg(&msg, &iov, ctl.buf, sizeof(ctl.buf));
 	do {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);

@@ -47,8 +47,10 @@ static int bind_replacing_stale(int s, const struct sockaddr_un *addr)
 
 	if (bind(s, sa, sizeof(*addr)) == 0)
 		return 0;
-	if (errno != EADDRINUSE || !is_stale_socket(addr))
+	if (errno != EADDRINUSE)
 		return -errno;
+	if (!is_stale_socket(addr))
+		return -EADDRINUSE;
 	if (unlink(addr->sun_path))
 		return -errno;
 	return bind(s, sa, sizeof(*addr)) ? -errno : 0;

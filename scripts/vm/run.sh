@@ -93,7 +93,7 @@ check_kernel_log() {
 }
 
 boot() {
-	local qemu_pid status
+	local qemu_pid tail_pid status
 	: > "$out/tests.log"
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
@@ -103,9 +103,11 @@ boot() {
 		-serial "file:$out/console.log" -serial "file:$out/tests.log" &
 	qemu_pid=$!
 	tail -n +1 -F --pid=$qemu_pid "$out/tests.log" 2>/dev/null | grep -v '^@@VM-EXIT' &
+	tail_pid=$!
 	status=0
 	wait $qemu_pid || status=$?
-	sleep 0.2
+	# Let the live copy of the test log drain before reporting.
+	wait "$tail_pid" || true
 	[ "$status" != 124 ] || say "guest did not finish within ${timeout}s: killed"
 	return 0
 }

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host-side tests of libdmabuf-share and the dmabuf-share CLI: everything
+ * that needs no kernel module.  Exit status is nonzero on any failure.
+ */
+#include <CUnit/CUnit.h>
+
+#include "helpers.h"
+#include "suites.h"
+
+static CU_SuiteInfo suites[] = {
+	{ .pName = "fd passing", .pTests = fdpass_tests },
+	{ .pName = "message header", .pTests = header_tests },
+	{ .pName = "server and client", .pTests = server_tests },
+	{ .pName = "buffer calls on non-dma-bufs", .pTests = buffer_tests },
+	{ .pName = "inventory", .pTests = inventory_tests },
+	{ .pName = "CLI patterns", .pTests = pattern_tests },
+	{ .pName = "CLI", .pTests = cli_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return cunit_main(suites, NULL);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The host suites, each defined in its own file and run by main.c. */
+#ifndef DMABUF_SHARE_TEST_SUITES_H
+#define DMABUF_SHARE_TEST_SUITES_H
+
+#include <CUnit/CUnit.h>
+
+extern CU_TestInfo fdpass_tests[];
+extern CU_TestInfo header_tests[];
+extern CU_TestInfo server_tests[];
+extern CU_TestInfo buffer_tests[];
+extern CU_TestInfo inventory_tests[];
+extern CU_TestInfo pattern_tests[];
+extern CU_TestInfo cli_tests[];
+
+#endif /* DMABUF_SHARE_TEST_SUITES_H */

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: MIT
+/*
+ * In-VM end-to-end tests of the dmabuf-share CLI with the real exporter
+ * module (and vgem for DRM import).  Every server and client is the CLI
+ * exec'd as its own process; this program only orchestrates and checks,
+ * through the library (INFO, inventory, its own attach) and the CLI's
+ * output.
+ *
+ * Usage: importer-tests   (built as importer/build/static/importer-tests)
+ * The CLI is $DMABUF_SHARE, else the dmabuf-share next to this binary.
+ * Needs: root, /dev/dmabuf_exporter; vgem (/dev/dri) for the DRM tests,
+ * which are marked inactive, with the reason printed, when it is missing.
+ * Exit status: 0 all passed, 1 a test failed, 2 could not start.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <CUnit/CUnit.h>
+
+#include "dmabuf_share.h"
+#include "helpers.h"
+
+#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NR_CLIENTS 32
+
+/* State at start, which the last test compares against. */
+static struct dmabuf_share_exporter_info baseline;
+static int baseline_fds;
+
+static struct dmabuf_share_exporter_info exporter_info(void)
+{
+	struct dmabuf_share_exporter_info info;
+	int fd = -1;
+
+	memset(&info, 0xff, sizeof(info));
+	if (dmabuf_share_exporter_open(NULL, &fd) == 0) {
+		CU_ASSERT_EQUAL(dmabuf_share_exporter_info(fd, &info), 0);
+		close(fd);
+	}
+	return info;
+}
+
+/* Start `serve` and wait until it listens; argv[0] is "serve". */
+static void start_server(struct run *r, const char *const argv[])
+{
+	CU_ASSERT_EQUAL_FATAL(run_start(r, argv), 0);
+	if (!run_wait_output(r, "serving dma-buf", 60)) {
+		run_wait(r, 1);
+		fprintf(stderr, "serve did not start: %s\n", r->err);
+		CU_FAIL_FATAL("serve did not start");
+	}
+}
+
+static int stop_server(struct run *r)
+{
+	kill(r->pid, SIGTERM);
+	return run_wait(r, 30);
+}
+
+static void test_fill_write_verify_across_processes(void)
+{
+	const char *sock = test_path("basic.sock");
+	struct run srv, r;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "64K", "--name",
+				"vm-basic", "--fill", "counter"));
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify",
+					 "counter")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "name 'vm-basic'"));
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--write", "0x5A")), 0);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0x5a")), 0);
+	/* A check that cannot fail proves nothing: the old contents are gone. */
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify",
+					 "counter")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "does not hold counter"));
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "stopping after 4 clients"));
+}
+
+/* Holders of @inode that have it mapped, from the system inventory. */
+static size_t mappers_of(uint64_t inode)
+{
+	struct dmabuf_share_inventory *inv = NULL;
+	size_t i, j, n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(&inv), 0);
+	for (i = 0; i < inv->nr_buffers; i++) {
+		const struct dmabuf_share_buffer *b = &inv->buffers[i];
+
+		for (j = 0; b->desc.inode == inode && j < b->nr_holders; j++)
+			n += b->holders[j].fd < 0;
+	}
+	dmabuf_share_inventory_free(inv);
+	return n;
+}
+
+/* The inode the server announced: "serving dma-buf inode N, ...". */
+static uint64_t served_inode(const struct run *srv)
+{
+	const char *p = strstr(srv->out, "serving dma-buf inode ");
+
+	return p ? strtoull(p + 22, NULL, 10) : 0;
+}
+
+static void test_32_clients_attached_at_once(void)
+{
+	static struct run clients[NR_CLIENTS];
+	const char *sock = test_path("many.sock");
+	struct run srv;
+	int i;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "1M", "--fill",
+				"0xAB"));
+	for (i = 0; i < NR_CLIENTS; i++)
+		CU_ASSERT_EQUAL(run_start(&clients[i], ARGV("attach", sock,
+			"--verify", "0xAB", "--hold", "10")), 0);
+	for (i = 0; i < NR_CLIENTS; i++)
+		CU_ASSERT_TRUE(run_wait_output(&clients[i], "holding", 120));
+	/* All of them hold a mapping of the one buffer at the same time. */
+	CU_ASSERT_EQUAL(mappers_of(served_inode(&srv)), NR_CLIENTS);
+	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers + 1);
+	for (i = 0; i < NR_CLIENTS; i++) {
+		CU_ASSERT_EQUAL(run_wait(&clients[i], 120), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(clients[i].out, "after hold: "
+					      "verified"));
+	}
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "(32 so far)"));
+}
+
+static void test_server_exit_leaves_client_mappings(void)
+{
+	const char *sock = test_path("exit.sock");
+	struct run srv, clients[3];
+	int i;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "256K", "--fill",
+				"0x3C"));
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(run_start(&clients[i], ARGV("attach", sock,
+			"--verify", "0x3C", "--hold", "5")), 0);
+		CU_ASSERT_TRUE(run_wait_output(&clients[i], "holding", 60));
+	}
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	CU_ASSERT_EQUAL(access(sock, F_OK), -1);
+	/* The clients' mappings keep the buffer alive without its owner. */
+	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers + 1);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(run_wait(&clients[i], 60), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(clients[i].out, "after hold: "
+					      "verified"));
+	}
+	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers);
+}
+
+static void test_client_killed_mid_use(void)
+{
+	const char *sock = test_path("kill.sock");
+	struct run srv, victim, r;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "128K", "--fill",
+				"counter"));
+	CU_ASSERT_EQUAL(run_start(&victim, ARGV("attach", sock, "--write",
+						"0x77", "--hold", "60")), 0);
+	CU_ASSERT_TRUE(run_wait_output(&victim, "holding", 60));
+	kill(victim.pid, SIGKILL);
+	CU_ASSERT_EQUAL(run_wait(&victim, 30), 128 + SIGKILL);
+	/* The server and the buffer carry on; the victim's write stays. */
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0x77")),
+			0);
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers);
+}
+
+/* Fields of the `ls` line for @inode; the line's NAME is the rest. */
+struct ls_line {
+	char size[32], exporter[64], fds[1024], maps[512], devices[256];
+	const char *name;
+};
+
+static int find_ls_line(const char *out, uint64_t inode, struct ls_line *l)
+{
+	char key[32];
+	const char *p;
+	int pos = 0;
+
+	snprintf(key, sizeof(key), "\n%" PRIu64 " ", inode);
+	p = strstr(out, key);
+	if (!p || sscanf(p + 1, "%*s %31s %63s %1023s %511s %255s %n", l->size,
+			 l->exporter, l->fds, l->maps, l->devices, &pos) != 5)
+		return 0;
+	l->name = p + 1 + pos;
+	return 1;
+}
+
+/* @list ("a,b,c") contains the element @item. */
+static int has_item(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	while ((p = strstr(p, item)) != NULL) {
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static void check_ls_line(const struct ls_line *l,
+			  const struct dmabuf_share_desc *d, pid_t server,
+			  int fd)
+{
+	char item[64];
+
+	CU_ASSERT_EQUAL(strtoull(l->size, NULL, 10), d->size);
+	CU_ASSERT_STRING_EQUAL(l->exporter, d->exp_name);
+	CU_ASSERT_EQUAL(strncmp(l->name, "vm-ls\n", 6), 0);
+	snprintf(item, sizeof(item), "%d/%d", (int)getpid(), fd);
+	CU_ASSERT_TRUE(has_item(l->fds, item));
+	snprintf(item, sizeof(item), "%d", (int)getpid());
+	CU_ASSERT_TRUE(has_item(l->maps, item));
+	/* The server holds it by fd but does not keep a mapping. */
+	snprintf(item, sizeof(item), "%d/", (int)server);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l->fds, item));
+	snprintf(item, sizeof(item), "%d", (int)server);
+	CU_ASSERT_FALSE(has_item(l->maps, item));
+}
+
+/* Receive the buffer served on @sock in this process, and describe it. */
+static int attach_here(const char *sock, struct dmabuf_share_desc *d)
+{
+	struct dmabuf_share_header h;
+	int fd = -1;
+
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_attach(sock, DMABUF_SHARE_RECV_DMABUF,
+						  &h, &fd, NULL), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_describe(fd, d), 0);
+	CU_ASSERT_EQUAL(d->size, h.size);
+	return fd;
+}
+
+static void test_ls_matches_existing_buffers(void)
+{
+	const char *sock = test_path("ls.sock");
+	struct dmabuf_share_desc d;
+	struct run srv, r;
+	struct ls_line line;
+	size_t size = 0;
+	void *map = NULL;
+	int fd;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "128K", "--name",
+				"vm-ls"));
+	fd = attach_here(sock, &d);
+	CU_ASSERT_EQUAL(d.size, 128 * 1024);
+	CU_ASSERT_EQUAL(dmabuf_share_map(fd, PROT_READ, &map, &size), 0);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("ls")), 0);
+	CU_ASSERT_TRUE(find_ls_line(r.out, d.inode, &line));
+	if (find_ls_line(r.out, d.inode, &line))
+		check_ls_line(&line, &d, srv.pid, fd);
+	dmabuf_share_unmap(map, size);
+	close(fd);
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	/* Once every holder is gone the buffer is gone from the listing. */
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("ls")), 0);
+	CU_ASSERT_FALSE(find_ls_line(r.out, d.inode, &line));
+}
+
+/* Library-level PRIME round trip on an fd received from a CLI server. */
+static void round_trip(int buf_fd, const struct dmabuf_share_desc *d)
+{
+	uint32_t handle = 0, again = 0;
+	struct dmabuf_share_desc back;
+	int drm_fd = -1, fd2 = -1;
+	char driver[32] = "";
+
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_drm_open(NULL, &drm_fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_driver(drm_fd, driver, sizeof(driver)),
+			0);
+	CU_ASSERT_STRING_EQUAL(driver, "vgem");
+	CU_ASSERT_EQUAL(dmabuf_share_drm_import(drm_fd, buf_fd, &handle), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_import(drm_fd, buf_fd, &again), 0);
+	CU_ASSERT_EQUAL(again, handle);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(drm_fd, handle, 1, &fd2), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_describe(fd2, &back), 0);
+	CU_ASSERT_EQUAL(back.inode, d->inode);
+	CU_ASSERT_STRING_EQUAL(back.exp_name, d->exp_name);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_close_handle(drm_fd, handle), 0);
+	/* One import, one handle: it is gone after one close. */
+	CU_ASSERT_NOT_EQUAL(dmabuf_share_drm_close_handle(drm_fd, handle), 0);
+	close(fd2);
+	close(drm_fd);
+}
+
+/* vgem cannot mmap an import: check the contents through our own map. */
+static void check_counter(int fd)
+{
+	uint32_t *w = NULL;
+	size_t size = 0, i, bad = 0;
+
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(fd, PROT_READ, (void **)&w,
+					       &size), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_sync_start(fd, DMABUF_SHARE_READ), 0);
+	for (i = 0; i < size / 4; i++)
+		bad += w[i] != (uint32_t)i;
+	CU_ASSERT_EQUAL(dmabuf_share_sync_end(fd, DMABUF_SHARE_READ), 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	dmabuf_share_unmap(w, size);
+}
+
+static void test_drm_import_round_trip_library(void)
+{
+	const char *sock = test_path("drm-lib.sock");
+	struct dmabuf_share_desc d;
+	struct run srv;
+	int fd;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "256K", "--fill",
+				"counter"));
+	fd = attach_here(sock, &d);
+	round_trip(fd, &d);
+	check_counter(fd);
+	close(fd);
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+}
+
+static void test_drm_import_cli_shows_attachment(void)
+{
+	const char *sock = test_path("drm-cli.sock");
+	struct run srv, imp, r;
+	struct ls_line line;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "64K", "--name",
+				"vm-drm"));
+	CU_ASSERT_EQUAL(run_start(&imp, ARGV("drm-import", sock, "--hold",
+					     "10")), 0);
+	CU_ASSERT_TRUE(run_wait_output(&imp, "holding the import", 60));
+	/* While imported, vgem is attached to the buffer (debugfs bufinfo). */
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("ls")), 0);
+	CU_ASSERT_TRUE(find_ls_line(r.out, served_inode(&srv), &line));
+	if (find_ls_line(r.out, served_inode(&srv), &line))
+		CU_ASSERT_PTR_NOT_NULL(strstr(line.devices, "vgem"));
+	CU_ASSERT_EQUAL(run_wait(&imp, 60), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(imp.out, "(same handle)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(imp.out, "(same buffer)"));
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+}
+
+static void test_errors_name_the_cause(void)
+{
+	const char *sock = test_path("err.sock");
+	char too_big[32];
+	struct run srv, r;
+
+	snprintf(too_big, sizeof(too_big), "%" PRIu64,
+		 baseline.max_buffer_size + baseline.page_size);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", sock, "--size", too_big)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "max_buffer_size"));
+	start_server(&srv, ARGV("serve", sock, "--size", "4K", "--read-only"));
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--write", "1")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "the buffer is read-only"));
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0")), 0);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", sock, "--size", "4K")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "another server is live"));
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+}
+
+static void test_nothing_leaked(void)
+{
+	struct dmabuf_share_exporter_info now = exporter_info();
+	char want[64];
+	struct run r;
+
+	CU_ASSERT_EQUAL(now.live_buffers, baseline.live_buffers);
+	CU_ASSERT_EQUAL(now.total_allocated, baseline.total_allocated);
+	CU_ASSERT_EQUAL(count_fds(), baseline_fds);
+	/* The CLI's view agrees with the library's. */
+	snprintf(want, sizeof(want), "live_buffers: %u\n",
+		 baseline.live_buffers);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
+}
+
+static CU_TestInfo cli_tests[] = {
+	{ "fill, write and verify across processes",
+	  test_fill_write_verify_across_processes },
+	{ "32 clients attached at once", test_32_clients_attached_at_once },
+	{ "server exit leaves client mappings",
+	  test_server_exit_leaves_client_mappings },
+	{ "client killed mid-use", test_client_killed_mid_use },
+	{ "ls matches existing buffers", test_ls_matches_existing_buffers },
+	{ "errors name the cause", test_errors_name_the_cause },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo drm_tests[] = {
+	{ "PRIME round trip through vgem (library)",
+	  test_drm_import_round_trip_library },
+	{ "drm-import CLI: same handle, same buffer, vgem attached",
+	  test_drm_import_cli_shows_attachment },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo end_tests[] = {
+	{ "no buffer or fd leaked", test_nothing_leaked },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ .pName = "importer CLI end to end", .pTests = cli_tests },
+	{ .pName = "importer DRM import", .pTests = drm_tests },
+	{ .pName = "importer leaks", .pTests = end_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+/* ls needs debugfs for attached devices; the initramfs may not mount it. */
+static void mount_debugfs(void)
+{
+	if (access("/sys/kernel/debug/dma_buf", F_OK) == 0)
+		return;
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		fprintf(stderr, "importer-tests: cannot mount debugfs: %s\n",
+			strerror(errno));
+}
+
+/* No DRM device means the DRM suite cannot run: inactive, not passed. */
+static void skip_drm_without_device(void)
+{
+	int fd = -1, ret = dmabuf_share_drm_open(NULL, &fd);
+
+	if (!ret) {
+		close(fd);
+		return;
+	}
+	printf("SKIP importer DRM import: no DRM device (%s); load vgem\n",
+	       strerror(-ret));
+	CU_set_suite_active(CU_get_suite("importer DRM import"), CU_FALSE);
+}
+
+static int setup(void)
+{
+	int fd = -1, ret;
+
+	mkdir("/tmp", 01777);
+	ret = dmabuf_share_exporter_open(NULL, &fd);
+	if (ret) {
+		fprintf(stderr, "importer-tests: cannot open %s: %s (load "
+			"dmabuf_exporter.ko first)\n",
+			DMABUF_SHARE_EXPORTER_PATH, strerror(-ret));
+		return -1;
+	}
+	ret = dmabuf_share_exporter_info(fd, &baseline);
+	close(fd);
+	mount_debugfs();
+	baseline_fds = count_fds();
+	printf("importer-tests: CLI %s, %u live buffers at start\n", cli_path(),
+	       baseline.live_buffers);
+	return ret;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (setup())
+		return 2;
+	return cunit_main(suites, skip_drm_without_device);
+}
