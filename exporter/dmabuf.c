@@ -115,31 +115,34 @@ static void dmabuf_exporter_unmap_dma_buf(struct dma_buf_attachment *attachment,
  * importer's device may not be: sync each live device mapping, in the
  * direction it was mapped with (DMA-API debug rejects any other).
  */
-static int dmabuf_exporter_begin_cpu_access(struct dma_buf *dmabuf,
-					    enum dma_data_direction dir)
+static void dmabuf_exporter_sync_mapped(struct dmabuf_exporter_buffer *buf,
+					bool for_cpu)
 {
-	struct dmabuf_exporter_buffer *buf = dmabuf->priv;
 	struct dmabuf_exporter_attachment *a;
 
 	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (!a->mapped)
+			continue;
+		if (for_cpu)
 			dma_sync_sgtable_for_cpu(a->dev, &a->table, a->dir);
+		else
+			dma_sync_sgtable_for_device(a->dev, &a->table, a->dir);
+	}
 	mutex_unlock(&buf->lock);
+}
+
+static int dmabuf_exporter_begin_cpu_access(struct dma_buf *dmabuf,
+					    enum dma_data_direction dir)
+{
+	dmabuf_exporter_sync_mapped(dmabuf->priv, true);
 	return 0;
 }
 
 static int dmabuf_exporter_end_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
-	struct dmabuf_exporter_buffer *buf = dmabuf->priv;
-	struct dmabuf_exporter_attachment *a;
-
-	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->table, a->dir);
-	mutex_unlock(&buf->lock);
+	dmabuf_exporter_sync_mapped(dmabuf->priv, false);
 	return 0;
 }
 

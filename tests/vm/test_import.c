@@ -21,9 +21,11 @@ static int open_vgem(void)
 {
 	char path[32];
 	drmVersionPtr v;
-	int i, fd, is_vgem;
+	int i, is_vgem;
 
 	for (i = 0; i < 16; i++) {
+		int fd;
+
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
@@ -50,7 +52,8 @@ static int attachments_of(const char *name)
 	while (fgets(line, sizeof(line), f)) {
 		if (strstr(line, "dmabuf_exporter"))
 			in_buf = strstr(line, name) != NULL;
-		else if (in_buf && sscanf(line, "Total %d devices attached", &n) == 1)
+		else if (in_buf &&
+			 sscanf(line, "Total %d devices attached", &n) == 1)
 			break;
 	}
 	fclose(f);
@@ -99,7 +102,8 @@ static void vgem_handle_keeps_buffer_and_reexports_it(void)
 	CU_ASSERT_EQUAL(fstat(fd, &st1), 0);
 	close(fd);
 	CU_ASSERT_EQUAL(exp_info().live_buffers, before.live_buffers + 1);
-	CU_ASSERT_EQUAL_FATAL(drmPrimeHandleToFD(drm, h, DRM_CLOEXEC | DRM_RDWR, &back), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		drmPrimeHandleToFD(drm, h, DRM_CLOEXEC | DRM_RDWR, &back), 0);
 	CU_ASSERT_EQUAL(fstat(back, &st2), 0);
 	CU_ASSERT_EQUAL(st1.st_ino, st2.st_ino);
 	p = map_buf(back, 4 * PAGE, PROT_READ, MAP_SHARED, 0);
@@ -112,10 +116,36 @@ static void vgem_handle_keeps_buffer_and_reexports_it(void)
 	assert_usage_is(&before, "after handle and re-exported fd closed");
 }
 
+/*
+ * CPU access brackets while vgem holds a DMA mapping: each live device
+ * mapping is synced in its own direction (DMA-API debug checks this).
+ */
+static void sync_while_vgem_maps_buffer(void)
+{
+	int drm = open_vgem(), fd = exp_alloc_rw(4 * PAGE);
+	struct dma_buf_sync sync = { 0 };
+	const __u64 dirs[] = { DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE, DMA_BUF_SYNC_RW };
+	uint32_t h = 0;
+	size_t i;
+
+	CU_ASSERT_FATAL(drm >= 0);
+	CU_ASSERT_EQUAL_FATAL(drmPrimeFDToHandle(drm, fd, &h), 0);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		sync.flags = DMA_BUF_SYNC_START | dirs[i];
+		CU_ASSERT_EQUAL(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync), 0);
+		sync.flags = DMA_BUF_SYNC_END | dirs[i];
+		CU_ASSERT_EQUAL(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync), 0);
+	}
+	CU_ASSERT_EQUAL(drmCloseBufferHandle(drm, h), 0);
+	close(fd);
+	close(drm);
+}
+
 static const struct vm_test tests[] = {
 	VM_TEST_NEEDS(vgem_import_same_handle_twice_then_close, needs_vgem),
 	VM_TEST_NEEDS(vgem_handle_keeps_buffer_and_reexports_it, needs_vgem),
-	VM_TESTS_END
+	VM_TEST_NEEDS(sync_while_vgem_maps_buffer, needs_vgem),
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_import = { "import", tests };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sharing across processes: an fd passed with SCM_RIGHTS, writes visible
- * both ways, and a process killed while it holds a mapping.
+ * Sharing across processes: an fd passed with SCM_RIGHTS (through the
+ * importer library), writes visible both ways, and a process killed while it holds a mapping.
  */
 #include <errno.h>
 #include <signal.h>
@@ -10,54 +10,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dmabuf_share.h"
 #include "harness.h"
 
 #define LEN (4 * PAGE)
 
+/* The library's SCM_RIGHTS calls, asking for a dma-buf on receipt. */
 static int send_fd(int sock, int fd)
 {
-	char byte = 'f';
-	struct iovec iov = { &byte, 1 };
-	union {
-		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&ctl, 0, sizeof(ctl));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	return dmabuf_share_send_fd(sock, fd, "f", 1);
 }
 
 static int recv_fd(int sock)
 {
 	char byte;
-	struct iovec iov = { &byte, 1 };
-	union {
-		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *c;
 	int fd;
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1 || (msg.msg_flags & MSG_CTRUNC))
+	if (dmabuf_share_recv_fd(sock, &byte, 1, DMABUF_SHARE_RECV_DMABUF, NULL, &fd))
 		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
 }
 
@@ -99,7 +69,8 @@ static void scm_rights_share_writes_both_ways(void)
 	pid_t pid;
 	char *p;
 
-	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
@@ -130,12 +101,14 @@ static void killed_holder_releases_buffer(void)
 	int sv[2];
 	pid_t pid;
 
-	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
 		int fd = exp_alloc_rw(LEN);
-		char *p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		char *p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fd, 0);
 
 		close(fd);
 		if (p != MAP_FAILED)
@@ -156,7 +129,7 @@ static void killed_holder_releases_buffer(void)
 static const struct vm_test tests[] = {
 	VM_TEST(scm_rights_share_writes_both_ways),
 	VM_TEST(killed_holder_releases_buffer),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_share = { "share", tests };
