@@ -100,18 +100,21 @@ int main(int argc, char **argv)
 	for (i = 0; i < 2 * sizeof(pages) / sizeof(pages[0]); i++) {
 		size_t len = pages[i / 2] * PAGE, touch = i & 1 ? PAGE : len;
 		int fd[2] = { alloc_buf(dev, len, 0),
-			      alloc_buf(dev, len, DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) };
+			      alloc_buf(dev, len,
+					DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) };
 		long flt[2] = { 0, 0 };
 
 		for (r = 0; r < reps; r++)
 			for (m = 0; m < 2; m++)
-				t[m][r] = touch_once(fd[m], len, touch, &flt[m]);
+				t[m][r] =
+					touch_once(fd[m], len, touch, &flt[m]);
 		for (m = 0; m < 2; m++) {
 			qsort(t[m], reps, sizeof(double), cmp_double);
 			printf("%-8zu %-7s %-10s %10.1f %12.1f %12.1f %12.1f\n",
 			       pages[i / 2], i & 1 ? "first" : "all",
-			       m ? "per-page" : "whole-vma", (double)flt[m] / reps,
-			       t[m][reps / 2], t[m][0], t[m][reps - 1]);
+			       m ? "per-page" : "whole-vma",
+			       (double)flt[m] / reps, t[m][reps / 2], t[m][0],
+			       t[m][reps - 1]);
 			close(fd[m]);
 		}
 	}

@@ -174,8 +174,7 @@ static void dmabuf_exporter_buffer_init(struct dmabuf_exporter_buffer *buf,
  * Return: the buffer, or ERR_PTR(-EDQUOT) over total_limit, ERR_PTR(-ENOMEM)
  * when the allocator fails.  On error nothing stays charged.
  */
-struct dmabuf_exporter_buffer *
-dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
+struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
 {
 	struct dmabuf_exporter_buffer *buf;
 	struct device *dev = dmabuf_exporter_dma_dev;
@@ -199,7 +198,8 @@ dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
 		ret = -ENOMEM;
 		goto err_free_buf;
 	}
-	ret = dma_get_sgtable(dev, &buf->pages, buf->vaddr, buf->dma_addr, size);
+	ret = dma_get_sgtable(dev, &buf->pages, buf->vaddr, buf->dma_addr,
+			      size);
 	if (ret)
 		goto err_free_coherent;
 	dmabuf_exporter_buffer_init(buf, flags);

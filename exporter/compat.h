@@ -14,6 +14,10 @@
  * DMABUF_EXPORTER_HAVE_RESV_LOCKING	the 6.2+ dma-buf locking convention:
  *					map/unmap/mmap/vmap run with
  *					dmabuf->resv held, which we assert
+ *
+ * scripts/compat-check.sh builds each variant against edited headers;
+ * docs/compat.md lists what each probe covers and the differences that
+ * need none (iosys_map, faux device, cache_sgt_mapping).
  */
 #ifndef _DMABUF_EXPORTER_COMPAT_H
 #define _DMABUF_EXPORTER_COMPAT_H

@@ -14,7 +14,8 @@
 /**
  * struct dmabuf_exporter_attachment - one importer device's view
  * @dev:	the importer's device
- * @table:	a copy of the buffer's pages, DMA-mapped for @dev while @mapped
+ * @table:	a copy of the buffer's pages in segments @dev accepts, DMA-mapped
+ *		for @dev while @mapped
  * @dir:	direction of the current mapping
  * @mapped:	@table is DMA-mapped
  * @node:	entry in dmabuf_exporter_buffer.attachments
@@ -26,6 +27,41 @@ struct dmabuf_exporter_attachment {
 	bool mapped;
 	struct list_head node;
 };
+
+/*
+ * Copy @src into @dst, cutting every segment to at most @max_seg bytes.
+ * The buffer's own table is one segment per contiguous run, but the
+ * importer's device may take less: one without DMA parameters accepts
+ * 64 KiB, and DMA-API debug reports a longer segment as a bug of whoever
+ * built the list.
+ */
+static int dmabuf_exporter_copy_table(struct sg_table *dst,
+				      const struct sg_table *src,
+				      unsigned int max_seg)
+{
+	struct scatterlist *s, *d;
+	unsigned int i, nents = 0, off, len;
+	int ret;
+
+	max_seg = max_t(unsigned int, round_down(max_seg, PAGE_SIZE),
+			PAGE_SIZE);
+	for_each_sgtable_sg(src, s, i)
+		nents += DIV_ROUND_UP(s->length, max_seg);
+	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	d = dst->sgl;
+	for_each_sgtable_sg(src, s, i) {
+		for (off = 0; off < s->length; off += len) {
+			len = min(s->length - off, max_seg);
+			sg_set_page(d, nth_page(sg_page(s),
+						(s->offset + off) >> PAGE_SHIFT),
+				    len, offset_in_page(s->offset + off));
+			d = sg_next(d);
+		}
+	}
+	return 0;
+}
 
 static int dmabuf_exporter_attach(struct dma_buf *dmabuf,
 				  struct dma_buf_attachment *attachment)
@@ -41,8 +77,8 @@ static int dmabuf_exporter_attach(struct dma_buf *dmabuf,
 	 * Each importer gets its own table: dma_map_sgtable() writes the
 	 * importer's DMA addresses into it, so it can never be shared.
 	 */
-	ret = dma_get_sgtable(buf->dev, &a->table, buf->vaddr, buf->dma_addr,
-			      buf->size);
+	ret = dmabuf_exporter_copy_table(&a->table, &buf->pages,
+					 dma_get_max_seg_size(attachment->dev));
 	if (ret) {
 		kfree(a);
 		return ret;

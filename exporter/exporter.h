@@ -49,8 +49,8 @@ struct dmabuf_exporter_buffer {
 int dmabuf_exporter_buffers_init(struct device *dev, u64 *max_buffer_size,
 				 u64 *total_limit);
 int dmabuf_exporter_check_size(u64 size);
-struct dmabuf_exporter_buffer *
-dmabuf_exporter_buffer_alloc(u64 size, u64 flags);
+struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size,
+							    u64 flags);
 void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf);
 void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info);
 

@@ -28,7 +28,8 @@ static int dmabuf_exporter_check_alloc(const struct dmabuf_exporter_alloc *req)
 	return dmabuf_exporter_check_size(req->size);
 }
 
-static long dmabuf_exporter_ioctl_alloc(struct dmabuf_exporter_alloc __user *uarg)
+static long
+dmabuf_exporter_ioctl_alloc(struct dmabuf_exporter_alloc __user *uarg)
 {
 	struct dmabuf_exporter_alloc req;
 	struct dma_buf *dmabuf;

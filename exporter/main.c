@@ -19,12 +19,12 @@
 static unsigned long max_buffer_size;
 module_param(max_buffer_size, ulong, 0444);
 MODULE_PARM_DESC(max_buffer_size,
-		 "Largest single buffer in bytes, page aligned. Default 0: the largest the DMA allocator delivers on this kernel (4 MiB without CMA on x86-64, else probed from the CMA area at load); reads back the value in force.");
+		 "Largest buffer (bytes); 0 = what the DMA allocator delivers");
 
 static unsigned long total_limit;
 module_param(total_limit, ulong, 0444);
 MODULE_PARM_DESC(total_limit,
-		 "Cap in bytes on all live buffers together, page aligned, at most RAM. Default 0: a quarter of RAM; reads back the value in force.");
+		 "Cap on all live buffers (bytes); 0 = a quarter of RAM");
 
 /* The device the DMA API allocates for; it outlives every buffer, see exit. */
 static struct platform_device *dmabuf_exporter_pdev;

@@ -16,6 +16,10 @@
 #include "compat.h"
 #include "exporter.h"
 
+/* Every mapping: PFNs only, no growth, not in core dumps. */
+#define DMABUF_EXPORTER_VM_FLAGS \
+	(VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP)
+
 /*
  * Install the buffer's pages for [@start, @end) of the faulting VMA and
  * return the result for the faulting address; failures on the other pages
@@ -100,8 +104,7 @@ int dmabuf_exporter_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	 * Flags can only change here, under the mmap write lock.  VM_DONTEXPAND
 	 * stops mremap() from growing the mapping past the buffer.
 	 */
-	dmabuf_exporter_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
-				     VM_DONTDUMP);
+	dmabuf_exporter_vm_flags_set(vma, DMABUF_EXPORTER_VM_FLAGS);
 	vma->vm_ops = &dmabuf_exporter_vm_ops;
 	vma->vm_private_data = buf;
 	return 0;

@@ -78,11 +78,11 @@ DMABUF_SHARE_EXPORT int dmabuf_share_alloc(int dev_fd, uint64_t size,
 
 /* The exporter's limits and current usage, all in bytes except the counts. */
 struct dmabuf_share_exporter_info {
-	uint64_t max_buffer_size;	/* largest single buffer */
-	uint64_t total_limit;		/* cap on all live buffers together */
-	uint64_t total_allocated;	/* held by live buffers now */
-	uint32_t live_buffers;		/* buffers not yet released */
-	uint32_t page_size;		/* sizes round up to this */
+	uint64_t max_buffer_size; /* largest single buffer */
+	uint64_t total_limit;	  /* cap on all live buffers together */
+	uint64_t total_allocated; /* held by live buffers now */
+	uint32_t live_buffers;	  /* buffers not yet released */
+	uint32_t page_size;	  /* sizes round up to this */
 };
 
 /**
@@ -176,10 +176,10 @@ DMABUF_SHARE_EXPORT int dmabuf_share_set_name(int fd, const char *name);
 
 /* What the kernel says about one dma-buf. */
 struct dmabuf_share_desc {
-	uint64_t size;				/* bytes */
-	uint64_t inode;				/* unique per buffer */
-	char exp_name[DMABUF_SHARE_EXP_NAME_LEN];	/* exporter module */
-	char name[DMABUF_SHARE_NAME_LEN];	/* "" when unnamed */
+	uint64_t size;				  /* bytes */
+	uint64_t inode;				  /* unique per buffer */
+	char exp_name[DMABUF_SHARE_EXP_NAME_LEN]; /* exporter module */
+	char name[DMABUF_SHARE_NAME_LEN];	  /* "" when unnamed */
 };
 
 /**
@@ -201,8 +201,8 @@ DMABUF_SHARE_EXPORT int dmabuf_share_describe(int fd,
  * Returns -ENOTTY when that fd is not a dma-buf, -ENOENT when the process
  * or fd does not exist, -EACCES when the caller may not inspect it.
  */
-DMABUF_SHARE_EXPORT int dmabuf_share_describe_pid(pid_t pid, int fd,
-						  struct dmabuf_share_desc *desc);
+DMABUF_SHARE_EXPORT int
+dmabuf_share_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc);
 
 /* ------------------------------------------------------------------------ */
 /* 3. Passing fds over AF_UNIX sockets (SCM_RIGHTS)                           */
@@ -219,8 +219,8 @@ DMABUF_SHARE_EXPORT int dmabuf_share_describe_pid(pid_t pid, int fd,
  * Never raises SIGPIPE.  Returns 0, -EPIPE when the peer is gone, -EINVAL
  * for an empty payload, or another -errno from sendmsg().
  */
-DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd,
-					     const void *data, size_t len);
+DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd, const void *data,
+					     size_t len);
 
 /* dmabuf_share_recv_fd() flag: refuse any fd that is not a dma-buf. */
 #define DMABUF_SHARE_RECV_DMABUF (1u << 0)
@@ -257,15 +257,15 @@ DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
  * message (this header plus the buffer's fd) and closes the connection.
  * Both ends run on one machine, so fields are in host byte order.
  */
-#define DMABUF_SHARE_MAGIC 0x48534244u		/* "DBSH" in memory */
+#define DMABUF_SHARE_MAGIC 0x48534244u /* "DBSH" in memory */
 #define DMABUF_SHARE_VERSION 1u
 
 struct dmabuf_share_header {
-	uint32_t magic;		/* DMABUF_SHARE_MAGIC */
-	uint32_t version;	/* DMABUF_SHARE_VERSION */
-	uint64_t size;		/* the buffer's size in bytes */
-	uint64_t offset;	/* where the server's data starts, <= size */
-	char name[DMABUF_SHARE_NAME_LEN];	/* NUL-terminated, may be "" */
+	uint32_t magic;	  /* DMABUF_SHARE_MAGIC */
+	uint32_t version; /* DMABUF_SHARE_VERSION */
+	uint64_t size;	  /* the buffer's size in bytes */
+	uint64_t offset;  /* where the server's data starts, <= size */
+	char name[DMABUF_SHARE_NAME_LEN]; /* NUL-terminated, may be "" */
 };
 
 /**
@@ -277,9 +277,9 @@ struct dmabuf_share_header {
  *
  * Returns -EINVAL for @offset > @size, -ENAMETOOLONG for a long name.
  */
-DMABUF_SHARE_EXPORT int dmabuf_share_header_init(struct dmabuf_share_header *hdr,
-						 uint64_t size, uint64_t offset,
-						 const char *name);
+DMABUF_SHARE_EXPORT int
+dmabuf_share_header_init(struct dmabuf_share_header *hdr, uint64_t size,
+			 uint64_t offset, const char *name);
 
 /**
  * dmabuf_share_header_check() - validate a received header
@@ -448,26 +448,26 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_close_handle(int drm_fd,
 /* One process holding a buffer: by fd (fd >= 0) or only by a mapping. */
 struct dmabuf_share_holder {
 	pid_t pid;
-	int fd;			/* -1 for a mapping */
+	int fd; /* -1 for a mapping */
 };
 
 struct dmabuf_share_buffer {
 	struct dmabuf_share_desc desc;
 	size_t nr_holders;
-	struct dmabuf_share_holder *holders;	/* fds first, then mappings */
-	int nr_devices;		/* -1: unknown (no debugfs) */
-	char **devices;		/* attached device names */
+	struct dmabuf_share_holder *holders; /* fds first, then mappings */
+	int nr_devices;			     /* -1: unknown (no debugfs) */
+	char **devices;			     /* attached device names */
 };
 
 /* Where an inventory's facts came from. */
-#define DMABUF_SHARE_SRC_DEBUGFS (1u << 0)	/* bufinfo was readable */
-#define DMABUF_SHARE_SRC_PROC	 (1u << 1)	/* /proc was walked */
+#define DMABUF_SHARE_SRC_DEBUGFS (1u << 0) /* bufinfo was readable */
+#define DMABUF_SHARE_SRC_PROC (1u << 1)	   /* /proc was walked */
 
 struct dmabuf_share_inventory {
-	unsigned int sources;		/* DMABUF_SHARE_SRC_* */
+	unsigned int sources; /* DMABUF_SHARE_SRC_* */
 	size_t nr_buffers;
-	struct dmabuf_share_buffer *buffers;	/* sorted by inode */
-	size_t nr_hidden_pids;	/* processes the caller may not inspect */
+	struct dmabuf_share_buffer *buffers; /* sorted by inode */
+	size_t nr_hidden_pids; /* processes the caller may not inspect */
 };
 
 /**

@@ -37,7 +37,8 @@ cp "$root/tests/vm/run-suites.sh" "$payload/"
 rc=0
 accel=()
 [ "${KVM:-0}" = 0 ] || accel=(--kvm)
-"$here/vm/run.sh" "${accel[@]}" --kernel-dir "$kdir" --module "$ko" --modules "vgem" \
+"$here/vm/run.sh" "${accel[@]}" --kernel-dir "$kdir" --module "$ko" --modules "vgem vivid" \
+	--module-option "vivid n_devs=2 allocators=0,1" \
 	--payload "$payload" --out "$root/build/vm-out/$flavor" --timeout 600 \
 	-- sh /payload/run-suites.sh || rc=$?
 say "make check ($flavor) finished in $(( $(date +%s) - start ))s: $([ $rc = 0 ] && echo PASS || echo FAIL)"

@@ -4,8 +4,9 @@
 # touching the system: install into a scratch DESTDIR, compare the file list
 # with the one expected below, build and run a tiny consumer against the
 # installed library through `pkg-config --cflags --libs dmabuf-share`, then
-# uninstall and check that no file is left.  Done twice: with the default
-# PREFIX (/usr/local) and with another one, to prove PREFIX is honoured.
+# uninstall and check that no file is left.  Done three times: with the
+# default PREFIX (/usr/local), with another one to prove PREFIX is honoured,
+# and with INSTALL_MODULE=no (what a DKMS user runs).
 #   usage: scripts/install-check.sh
 # The module is built for the kernel of the installed Debian headers
 # (linux-headers-amd64), not the running one.
@@ -21,10 +22,11 @@ version=$(sed -n 's/^VERSION *:= *//p' "$root/importer/Makefile")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# What install must put down under DESTDIR for prefix $1, and nothing more.
+# What install must put down under DESTDIR for prefix $1, and nothing more;
+# $2 "no" without the module.
 expected() {
+	[ "${2:-yes}" = no ] || echo "/lib/modules/$kver/extra/dmabuf_exporter.ko"
 	cat <<-EOF
-	/lib/modules/$kver/extra/dmabuf_exporter.ko
 	/lib/udev/rules.d/60-dmabuf-exporter.rules
 	$1/bin/dmabuf-share
 	$1/include/dmabuf_share.h
@@ -63,17 +65,19 @@ int main(void)
 }
 EOF
 
-# check_prefix NAME [PREFIX]: one install/consume/uninstall round.
+# check_prefix NAME [PREFIX [INSTALL_MODULE]]: one install, consume,
+# uninstall round.
 check_prefix() {
-	local name=$1 prefix=${2:-} p dest=$tmp/$1/root flags libdir
+	local name=$1 prefix=${2:-} module=${3:-yes} p dest=$tmp/$1/root flags libdir
 	p=${prefix:-/usr/local}
 	mkdir -p "$dest"
-	say "[$name] make install DESTDIR=$dest${prefix:+ PREFIX=$prefix}"
+	say "[$name] make install DESTDIR=$dest${prefix:+ PREFIX=$prefix} INSTALL_MODULE=$module"
 	make -s -C "$root" install DESTDIR="$dest" ${prefix:+PREFIX="$prefix"} \
-		KDIR="/lib/modules/$kver/build" 2>"$tmp/$name.log" ||
+		INSTALL_MODULE="$module" KDIR="/lib/modules/$kver/build" \
+		2>"$tmp/$name.log" ||
 		{ cat "$tmp/$name.log" >&2; die "[$name] make install failed"; }
 
-	expected "$p" | sort > "$tmp/$name.expected"
+	expected "$p" "$module" | sort > "$tmp/$name.expected"
 	listing "$dest" > "$tmp/$name.installed"
 	if ! diff -u "$tmp/$name.expected" "$tmp/$name.installed"; then
 		die "[$name] installed files differ from the expected list (- expected, + installed)"
@@ -112,4 +116,5 @@ check_prefix() {
 
 check_prefix default
 check_prefix opt /opt/dmabuf-exporter
+check_prefix no-module /usr no
 say "install check: PASS (module for $kver, library $version)"

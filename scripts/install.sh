@@ -12,6 +12,8 @@
 #                 /lib/modules/$KVER/build, KVER to the running kernel's
 #                 release, or to KDIR's when only KDIR is given
 #   UDEVRULESDIR  /lib/udev/rules.d
+#   INSTALL_MODULE  yes; "no" leaves the module out (when DKMS owns it) and
+#                 needs no kernel headers
 # The module goes to $DESTDIR/lib/modules/<kver>/extra whatever PREFIX is:
 # modprobe looks nowhere else.  The library part is the importer's own
 # `make -C importer install`.  Everything is staged in a scratch directory
@@ -28,6 +30,11 @@ root=$(cd "$here/.." && pwd)
 DESTDIR=${DESTDIR:-}
 PREFIX=${PREFIX:-/usr/local}
 UDEVRULESDIR=${UDEVRULESDIR:-/lib/udev/rules.d}
+INSTALL_MODULE=${INSTALL_MODULE:-yes}
+case $INSTALL_MODULE in
+yes | no) ;;
+*) die "INSTALL_MODULE=$INSTALL_MODULE: yes or no" ;;
+esac
 PREFIX=${PREFIX%/} UDEVRULESDIR=${UDEVRULESDIR%/}
 for p in "$PREFIX" "$UDEVRULESDIR"; do
 	case $p in
@@ -76,8 +83,9 @@ build_module() {
 # Put every file into $1 as it will be laid out under DESTDIR.
 stage() {
 	local s=$1
-	install -D -m 644 "$root/dmabuf_exporter.ko" \
-		"$s/lib/modules/$KVER/extra/dmabuf_exporter.ko"
+	[ "$INSTALL_MODULE" = no ] ||
+		install -D -m 644 "$root/dmabuf_exporter.ko" \
+			"$s/lib/modules/$KVER/extra/dmabuf_exporter.ko"
 	install -D -m 644 "$root/include/uapi/linux/dmabuf_exporter.h" \
 		"$s$PREFIX/include/linux/dmabuf_exporter.h"
 	install -D -m 644 "$root/udev/60-dmabuf-exporter.rules" \
@@ -121,8 +129,10 @@ copy_staged() {
 }
 
 do_install() {
-	pick_kernel
-	build_module
+	if [ "$INSTALL_MODULE" = yes ]; then
+		pick_kernel
+		build_module
+	fi
 	scratch=$(mktemp -d)
 	trap 'rm -rf "$scratch"' EXIT
 	mkdir "$scratch/root"
@@ -132,8 +142,11 @@ do_install() {
 	copy_staged "$scratch/root" >> "$scratch/manifest"
 	sort -u "$scratch/manifest" > "$DESTDIR$MANIFEST"
 	if [ -z "$DESTDIR" ]; then
-		say "depmod $KVER; ldconfig"
-		depmod -a "$KVER"
+		if [ "$INSTALL_MODULE" = yes ]; then
+			say "depmod $KVER"
+			depmod -a "$KVER"
+		fi
+		say "ldconfig"
 		ldconfig
 	fi
 	say "installed; the list is in $DESTDIR$MANIFEST"

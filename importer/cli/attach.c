@@ -74,8 +74,8 @@ static int parse(int argc, char **argv, struct attach_opts *o)
 }
 
 /* Compare inside a READ bracket so caches are coherent with devices. */
-static int check(int fd, const void *map, size_t size,
-		 const struct pattern *p, const char *when)
+static int check(int fd, const void *map, size_t size, const struct pattern *p,
+		 const char *when)
 {
 	char why[128];
 	int ret, bad;
@@ -88,8 +88,10 @@ static int check(int fd, const void *map, size_t size,
 	if (ret)
 		return cli_fail("sync", ret, "end CPU access");
 	if (bad) {
-		fprintf(stderr, "dmabuf-share attach: %s: buffer does not "
-			"hold %s: %s\n", when, p->text, why);
+		fprintf(stderr,
+			"dmabuf-share attach: %s: buffer does not "
+			"hold %s: %s\n",
+			when, p->text, why);
 		return EXIT_FAIL;
 	}
 	printf("%s: verified %zu bytes hold %s\n", when, size, p->text);
@@ -139,8 +141,9 @@ static void report(const char *sock, const struct dmabuf_share_header *h,
 
 	printf("attached to %s (server pid %d): dma-buf inode %" PRIu64
 	       ", %s, exporter %s, name '%s', offset %" PRIu64 "\n",
-	       sock, (int)server, d->inode, cli_bytes(d->size, size,
-	       sizeof(size)), d->exp_name, h->name, h->offset);
+	       sock, (int)server, d->inode,
+	       cli_bytes(d->size, size, sizeof(size)), d->exp_name, h->name,
+	       h->offset);
 }
 
 int cmd_attach(int argc, char **argv)

@@ -10,7 +10,11 @@
 #include "dmabuf_share.h"
 
 /* The documented exit statuses. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2
+};
 
 /* One entry per subcommand; each returns an exit status. */
 int cmd_serve(int argc, char **argv);
@@ -50,8 +54,7 @@ int cli_getopt(int argc, char **argv, const struct option *opts);
  * has no options) with @ctx.  Returns EXIT_OK or a usage error.
  */
 int cli_options(int argc, char **argv, const struct option *opts,
-		void (*help)(void), int (*handle)(int c, void *ctx),
-		void *ctx);
+		void (*help)(void), int (*handle)(int c, void *ctx), void *ctx);
 
 /*
  * The operand left after the options: exactly one (SOCKET) when @operand
@@ -80,9 +83,9 @@ int cli_receive(const char *sock, struct dmabuf_share_header *hdr, int *fd,
 
 /* PATTERN: a byte value ("0xab", "171") or "counter" (32-bit word index). */
 struct pattern {
-	int counter;		/* 1: word i holds i */
-	uint8_t byte;		/* the byte, when !counter */
-	char text[16];		/* as the user wrote it, for messages */
+	int counter;   /* 1: word i holds i */
+	uint8_t byte;  /* the byte, when !counter */
+	char text[16]; /* as the user wrote it, for messages */
 };
 
 int pattern_parse(const char *s, struct pattern *p);

@@ -14,7 +14,7 @@ int cli_getopt(int argc, char **argv, const struct option *opts)
 {
 	int c;
 
-	opterr = 0;	/* our own messages, in the house format */
+	opterr = 0; /* our own messages, in the house format */
 	c = getopt_long(argc, argv, ":h", opts, NULL);
 	if (c == ':')
 		cli_usage("option '%s' needs a value", argv[optind - 1]);
@@ -66,9 +66,15 @@ static int suffix_shift(const char *s)
 	if (s[1] && !(s[1] == 'i' && s[2] == 'B' && !s[3]))
 		return -1;
 	switch (*s) {
-	case 'K': case 'k': return 10;
-	case 'M': case 'm': return 20;
-	case 'G': case 'g': return 30;
+	case 'K':
+	case 'k':
+		return 10;
+	case 'M':
+	case 'm':
+		return 20;
+	case 'G':
+	case 'g':
+		return 30;
 	}
 	return -1;
 }
@@ -149,7 +155,8 @@ int cli_receive(const char *sock, struct dmabuf_share_header *hdr, int *fd,
 	ret = dmabuf_share_describe(*fd, desc);
 	if (ret) {
 		close(*fd);
-		return cli_fail("describe", ret, "describe the received buffer");
+		return cli_fail("describe", ret,
+				"describe the received buffer");
 	}
 	return EXIT_OK;
 }

@@ -161,8 +161,8 @@ int cmd_drm_import(int argc, char **argv)
 	if (ret)
 		return ret;
 	printf("received dma-buf inode %" PRIu64 " (%" PRIu64 " bytes, "
-	       "exporter %s) from pid %d\n", desc.inode, desc.size,
-	       desc.exp_name, (int)server);
+	       "exporter %s) from pid %d\n",
+	       desc.inode, desc.size, desc.exp_name, (int)server);
 	ret = open_device(o.device, &drm_fd);
 	if (!ret)
 		ret = import(drm_fd, buf_fd, &desc, o.hold);

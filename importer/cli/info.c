@@ -13,13 +13,13 @@ static void info_help(void)
 	       "Show the exporter's limits and live usage, one 'key: value' "
 	       "per line.\nA buffer stays live until its last fd, mapping and "
 	       "device import are gone.\n\n"
-	       "  --device PATH     exporter node (default "
-	       DMABUF_SHARE_EXPORTER_PATH ")\n");
+	       "  --device PATH     exporter node (default " DMABUF_SHARE_EXPORTER_PATH
+	       ")\n");
 }
 
 static int parse_opt(int c, void *ctx)
 {
-	(void)c;	/* --device is the only option */
+	(void)c; /* --device is the only option */
 	*(const char **)ctx = optarg;
 	return EXIT_OK;
 }
@@ -44,7 +44,8 @@ static void print_info(const char *dev,
 	printf("device: %s\n", dev);
 	printf("max_buffer_size: %s\n",
 	       cli_bytes(i->max_buffer_size, buf, sizeof(buf)));
-	printf("total_limit: %s\n", cli_bytes(i->total_limit, buf, sizeof(buf)));
+	printf("total_limit: %s\n",
+	       cli_bytes(i->total_limit, buf, sizeof(buf)));
 	printf("total_allocated: %s\n",
 	       cli_bytes(i->total_allocated, buf, sizeof(buf)));
 	printf("live_buffers: %u\n", i->live_buffers);

@@ -113,7 +113,8 @@ static void print_footer(const struct dmabuf_share_inventory *inv)
 		       "mount -t debugfs none /sys/kernel/debug)\n");
 	if (inv->nr_hidden_pids)
 		printf("note: %zu processes could not be inspected; run as "
-		       "root to see all\n", inv->nr_hidden_pids);
+		       "root to see all\n",
+		       inv->nr_hidden_pids);
 }
 
 int cmd_ls(int argc, char **argv)

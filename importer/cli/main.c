@@ -18,9 +18,12 @@ struct command {
 
 static const struct command commands[] = {
 	{ "serve", cmd_serve, "allocate a buffer and hand it to every client" },
-	{ "attach", cmd_attach, "receive a served buffer, map, verify or write it" },
-	{ "drm-import", cmd_drm_import, "receive a served buffer, import it into a DRM device" },
-	{ "ls", cmd_ls, "list every dma-buf, who holds it, which devices use it" },
+	{ "attach", cmd_attach,
+	  "receive a served buffer, map, verify or write it" },
+	{ "drm-import", cmd_drm_import,
+	  "receive a served buffer, import it into a DRM device" },
+	{ "ls", cmd_ls,
+	  "list every dma-buf, who holds it, which devices use it" },
 	{ "info", cmd_info, "show the exporter's limits and live usage" },
 };
 
@@ -31,13 +34,13 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "Usage: dmabuf-share COMMAND [OPTIONS]\n\n"
-		"Share dma-buf buffers from /dev/dmabuf_exporter between "
-		"processes and devices.\n\nCommands:\n");
+		     "Share dma-buf buffers from /dev/dmabuf_exporter between "
+		     "processes and devices.\n\nCommands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out, "\n'dmabuf-share COMMAND --help' describes each command."
-		"\nExit status: 0 ok, 1 failure, 2 usage error.\n");
+		     "\nExit status: 0 ok, 1 failure, 2 usage error.\n");
 }
 
 int main(int argc, char **argv)

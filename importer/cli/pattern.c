@@ -65,13 +65,17 @@ static void explain_counter(const uint8_t *buf, size_t len, size_t off,
 	uint32_t found = 0;
 
 	if (word + 4 > len) {
-		snprintf(why, why_len, "offset 0x%zx: expected 0x%02x, found "
-			 "0x%02x", off, counter_byte(off), buf[off]);
+		snprintf(why, why_len,
+			 "offset 0x%zx: expected 0x%02x, found "
+			 "0x%02x",
+			 off, counter_byte(off), buf[off]);
 		return;
 	}
 	memcpy(&found, buf + word, 4);
-	snprintf(why, why_len, "offset 0x%zx: expected 0x%08zx, found "
-		 "0x%08x", word, word / 4, found);
+	snprintf(why, why_len,
+		 "offset 0x%zx: expected 0x%08zx, found "
+		 "0x%08x",
+		 word, word / 4, found);
 	/* A stray page of this buffer names where it came from. */
 	if ((size_t)found * 4 < len)
 		snprintf(why + strlen(why), why_len - strlen(why),
@@ -92,8 +96,10 @@ int pattern_check(const struct pattern *p, const void *buf, size_t len,
 		if (p->counter)
 			explain_counter(b, len, i, why, why_len);
 		else
-			snprintf(why, why_len, "offset 0x%zx: expected 0x%02x, "
-				 "found 0x%02x", i, want, b[i]);
+			snprintf(why, why_len,
+				 "offset 0x%zx: expected 0x%02x, "
+				 "found 0x%02x",
+				 i, want, b[i]);
 		return 1;
 	}
 	return 0;

@@ -43,8 +43,8 @@ static void serve_help(void)
 	       "                    (32-bit word i holds i)\n"
 	       "  --read-only       allocate O_RDONLY: no process can map it "
 	       "writable\n"
-	       "  --device PATH     exporter node (default "
-	       DMABUF_SHARE_EXPORTER_PATH ")\n");
+	       "  --device PATH     exporter node (default " DMABUF_SHARE_EXPORTER_PATH
+	       ")\n");
 }
 
 static int parse_opt(int c, void *ctx)
@@ -175,9 +175,9 @@ static void announce(int fd, const struct serve_opts *o)
 	if (dmabuf_share_describe(fd, &d))
 		memset(&d, 0, sizeof(d));
 	printf("serving dma-buf inode %" PRIu64 ", %s, exporter %s, name "
-	       "'%s', %s, on %s (pid %d); stop with Ctrl-C\n", d.inode,
-	       cli_bytes(d.size, size, sizeof(size)), d.exp_name, d.name,
-	       o->read_only ? "read-only" : "read-write", o->sock,
+	       "'%s', %s, on %s (pid %d); stop with Ctrl-C\n",
+	       d.inode, cli_bytes(d.size, size, sizeof(size)), d.exp_name,
+	       d.name, o->read_only ? "read-only" : "read-write", o->sock,
 	       (int)getpid());
 }
 
@@ -189,8 +189,10 @@ static void serve_one(struct dmabuf_share_server *srv, unsigned int *count)
 	ret = dmabuf_share_server_accept(srv, &pid);
 	if (ret) {
 		/* One client's trouble must not stop the others. */
-		fprintf(stderr, "dmabuf-share serve: warning: a client left "
-			"before receiving the buffer: %s\n", strerror(-ret));
+		fprintf(stderr,
+			"dmabuf-share serve: warning: a client left "
+			"before receiving the buffer: %s\n",
+			strerror(-ret));
 		return;
 	}
 	printf("client pid %d attached (%u so far)\n", (int)pid, ++*count);
@@ -216,7 +218,8 @@ static int loop(struct dmabuf_share_server *srv, int sig_fd)
 			serve_one(srv, &count);
 	}
 	printf("stopping after %u clients; they keep the buffer until they "
-	       "let go\n", count);
+	       "let go\n",
+	       count);
 	return EXIT_OK;
 }
 

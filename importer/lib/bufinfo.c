@@ -18,7 +18,16 @@
 
 #include "private.h"
 
-enum { F_SIZE, F_FLAGS, F_MODE, F_COUNT, F_EXP, F_INODE, F_NAME, NR_FIELDS };
+enum {
+	F_SIZE,
+	F_FLAGS,
+	F_MODE,
+	F_COUNT,
+	F_EXP,
+	F_INODE,
+	F_NAME,
+	NR_FIELDS
+};
 
 /* Split a tab-separated line in place; returns the number of fields. */
 static int split_tabs(char *line, char *field[NR_FIELDS])
@@ -64,7 +73,7 @@ object_line(char *line, struct dmabuf_share_inventory *inv, int *err)
 		return NULL;
 	}
 	fill_desc(&b->desc, field, n);
-	b->nr_devices = 0;	/* known from here on, even when none follow */
+	b->nr_devices = 0; /* known from here on, even when none follow */
 	return b;
 }
 
@@ -77,11 +86,11 @@ static int detail_line(char *line, struct dmabuf_share_buffer *b,
 		return 0;
 	}
 	if (line[0] != '\t') {
-		*in_devices = 0;	/* "Total N devices attached" */
+		*in_devices = 0; /* "Total N devices attached" */
 		return 0;
 	}
 	if (!*in_devices)
-		return 0;	/* fence lines */
+		return 0; /* fence lines */
 	line[strcspn(line, "\n")] = '\0';
 	return dbs_buffer_add_device(b, line + 1);
 }

@@ -68,9 +68,9 @@ DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 					     struct dmabuf_share_header *hdr,
 					     int *buf_fd)
 {
+	/* Room for any header version; the current one is read at the front. */
 	union {
 		struct dmabuf_share_header hdr;
-		/* cppcheck-suppress unusedStructMember ; it sizes the union */
 		char raw[MSG_MAX];
 	} msg;
 	size_t len = 0;
@@ -79,10 +79,11 @@ DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 	memset(&msg, 0, sizeof(msg));
 	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
 		return -EINVAL;
-	ret = dmabuf_share_recv_fd(sock, &msg, sizeof(msg), 0, &len, &fd);
+	ret = dmabuf_share_recv_fd(sock, msg.raw, sizeof(msg.raw), 0, &len,
+				   &fd);
 	if (ret)
 		return ret;
-	ret = check_message(&msg, len, fd, flags);
+	ret = check_message(msg.raw, len, fd, flags);
 	if (ret) {
 		dbs_close(fd);
 		return ret;
@@ -109,4 +110,3 @@ DMABUF_SHARE_EXPORT int dmabuf_share_attach(const char *path,
 		*server_pid = pid;
 	return ret;
 }
-

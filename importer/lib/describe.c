@@ -76,8 +76,7 @@ int dbs_parse_fdinfo(FILE *f, struct dmabuf_share_desc *desc)
 }
 
 /* "/proc/self/..." for pid 0, so a process can describe itself anywhere. */
-static void proc_path(char *buf, size_t len, pid_t pid, const char *dir,
-		      int fd)
+static void proc_path(char *buf, size_t len, pid_t pid, const char *dir, int fd)
 {
 	if (pid)
 		snprintf(buf, len, "/proc/%d/%s/%d", (int)pid, dir, fd);
@@ -100,8 +99,8 @@ static int read_fdinfo(pid_t pid, int fd, struct dmabuf_share_desc *desc)
 	return ret;
 }
 
-DMABUF_SHARE_EXPORT int dmabuf_share_describe_pid(pid_t pid, int fd,
-						  struct dmabuf_share_desc *desc)
+DMABUF_SHARE_EXPORT int
+dmabuf_share_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc)
 {
 	struct dmabuf_share_desc d;
 	struct stat st;

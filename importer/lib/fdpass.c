@@ -30,8 +30,8 @@ static void init_msg(struct msghdr *msg, struct iovec *iov, void *ctl,
 	msg->msg_controllen = ctl_len;
 }
 
-DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd,
-					     const void *data, size_t len)
+DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd, const void *data,
+					     size_t len)
 {
 	union {
 		struct cmsghdr align;

@@ -12,9 +12,9 @@
 /* magic and version come first so any future, longer header is recognised. */
 #define HEADER_ID_LEN (2 * sizeof(uint32_t))
 
-DMABUF_SHARE_EXPORT int dmabuf_share_header_init(struct dmabuf_share_header *hdr,
-						 uint64_t size, uint64_t offset,
-						 const char *name)
+DMABUF_SHARE_EXPORT int
+dmabuf_share_header_init(struct dmabuf_share_header *hdr, uint64_t size,
+			 uint64_t offset, const char *name)
 {
 	struct dmabuf_share_header h;
 

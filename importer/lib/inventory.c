@@ -37,7 +37,7 @@ struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 	b = &bufs[inv->nr_buffers++];
 	memset(b, 0, sizeof(*b));
 	b->desc.inode = inode;
-	b->nr_devices = -1;	/* unknown until debugfs says otherwise */
+	b->nr_devices = -1; /* unknown until debugfs says otherwise */
 	return b;
 }
 
@@ -121,8 +121,7 @@ static void sort_inventory(struct dmabuf_share_inventory *inv)
 	for (i = 0; i < inv->nr_buffers; i++)
 		qsort(inv->buffers[i].holders, inv->buffers[i].nr_holders,
 		      sizeof(struct dmabuf_share_holder), holder_cmp);
-	qsort(inv->buffers, inv->nr_buffers, sizeof(*inv->buffers),
-	      buffer_cmp);
+	qsort(inv->buffers, inv->nr_buffers, sizeof(*inv->buffers), buffer_cmp);
 }
 
 DMABUF_SHARE_EXPORT int

@@ -15,10 +15,10 @@
 #include "private.h"
 
 struct dmabuf_share_server {
-	int sock;				/* listening, SOCK_SEQPACKET */
-	int buf_fd;				/* borrowed from the caller */
-	struct dmabuf_share_header hdr;		/* sent to every client */
-	struct sockaddr_un addr;		/* unlinked on destroy */
+	int sock;			/* listening, SOCK_SEQPACKET */
+	int buf_fd;			/* borrowed from the caller */
+	struct dmabuf_share_header hdr; /* sent to every client */
+	struct sockaddr_un addr;	/* unlinked on destroy */
 };
 
 /*

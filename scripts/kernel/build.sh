@@ -212,10 +212,26 @@ seed_from_previous() {
 	prev=$(readlink -f "$KERNELS_DIR/$FLAVOR" 2>/dev/null) || return 0
 	[[ -f $prev/$STAMP_NAME && $prev != "$BUILD_DIR" ]] || return 0
 	grep -qx "ENV_HASH=$envh" "$prev/$STAMP_NAME" || return 0
-	# tools/ (objtool) records absolute paths of its tree: rebuild it.
+	# -a keeps mtimes, which is all kbuild looks at besides command lines.
 	run_phase "seed from ${prev##*/}" rsync -a --exclude="/$STAGING_NAME/" \
-		--exclude="/$LOG_NAME" --exclude="/$STAMP_NAME" --exclude=/tools/ \
-		"$prev/" "$BUILD_DIR/"
+		--exclude="/$LOG_NAME" --exclude="/$STAMP_NAME" "$prev/" "$BUILD_DIR/"
+	relocate_paths "$prev" "$BUILD_DIR"
+}
+
+# objtool's build (tools/objtool) records the absolute path of its output
+# dir in its .cmd/.d files. Seen from the new path those commands differ, so
+# objtool would be rebuilt, and every kernel object depends on the objtool
+# binary: a full rebuild. Rewrite the old path to the new one, keeping each
+# file's timestamp.
+relocate_paths() {
+	local old=$1 new=$2 re f n=0
+	re=$(printf '%s' "$old" | sed 's/[][\.*^$|]/\\&/g')
+	while IFS= read -r -d '' f; do
+		sed -i "s|$re|$new|g" "$f"
+		touch -r "$old/${f#"$new"/}" "$f"
+		n=$((n + 1))
+	done < <(grep -rlIZF -- "$old" "$new")
+	log "relocated $n files from ${old##*/} to ${new##*/}"
 }
 
 # --- configuration -------------------------------------------------------------
@@ -248,7 +264,8 @@ parse_config_into() {
 }
 
 kconfig_symbols() {
-	find "$SRC_DIR" -name 'Kconfig*' -type f -exec cat {} + |
+	# Trailing slash: follow SRC_DIR itself should it be a symlink.
+	find "$SRC_DIR/" -name 'Kconfig*' -type f -exec cat {} + |
 		sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]\{1,\}\).*/\2/p' |
 		sort -u
 }

@@ -5,6 +5,7 @@
 #
 # usage: run.sh --kernel-dir DIR [--payload DIR] [--module KO]
 #               [--modules "m1 m2"] [--module-params "k=v ..."]
+#               [--module-option "MODULE k=v ..."]...
 #               [--timeout SECONDS] [--mem SIZE] [--smp N] [--kvm]
 #               [--append "kernel args"] [--out DIR] -- COMMAND...
 #
@@ -18,7 +19,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 
-kdir="" payload="" module="" modules="" params="" timeout=300
+kdir="" payload="" module="" modules="" params="" timeout=300 options=""
 mem=1G smp=2 accel=tcg append="" out=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--module) module=$2; shift 2 ;;
 	--modules) modules=$2; shift 2 ;;
 	--module-params) params=$2; shift 2 ;;
+	--module-option) options+="$2"$'\n'; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
@@ -68,6 +70,7 @@ build_initramfs() {
 	[ -z "$payload" ] || cp -a "$payload/." "$root/payload/"
 	[ -z "$module" ] || cp "$module" "$root/payload/dmabuf_exporter.ko"
 	echo "$params" > "$root/etc/vm/module-params"
+	printf '%s' "$options" > "$root/etc/vm/module-options"
 	printf '%q ' "$@" > "$root/etc/vm/cmd"
 	: > "$root/etc/vm/modules"
 	for ko in $(resolve_modules); do
@@ -82,10 +85,15 @@ build_initramfs() {
 BAD_LOG='Oops|BUG:|WARNING:|Bad page|refcount_t:|KASAN|kmemleak:.*unreferenced|'\
 'possible circular locking|possible recursive locking|inconsistent lock state|'\
 'DMA-API:|general protection fault|Kernel panic|UBSAN|list_add corruption|'\
-'list_del corruption|blocked for more than|soft lockup|Call Trace:'
+'list_del corruption|blocked for more than|soft lockup|Call Trace:|'\
+'suspected memory leak|detected stall'
+# Lines BAD_LOG matches that are no report: DMA-API debug's boot banner.
+BENIGN_LOG='DMA-API: preallocated [0-9]+ debug entries|'\
+'DMA-API: debugging enabled by kernel config'
 
 check_kernel_log() {
-	if grep -aEn "$BAD_LOG" "$out/console.log" > "$out/bad.log"; then
+	if grep -aEn "$BAD_LOG" "$out/console.log" |
+		grep -avE "$BENIGN_LOG" > "$out/bad.log"; then
 		say "guest kernel log has reports (full log: $out/console.log):"
 		head -n 40 "$out/bad.log" >&2
 		return 1

@@ -27,7 +27,7 @@ int count_fds(void)
 	while ((de = readdir(d)) != NULL)
 		n += de->d_name[0] != '.';
 	closedir(d);
-	return n - 1;	/* the directory stream's own fd */
+	return n - 1; /* the directory stream's own fd */
 }
 
 void seqpacket_pair(int sv[2])
@@ -53,8 +53,7 @@ int make_memfd(size_t size, unsigned char fill)
 	return fd;
 }
 
-int send_raw(int sock, const void *data, size_t len, const int *fds,
-	     int nfds)
+int send_raw(int sock, const void *data, size_t len, const int *fds, int nfds)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * 64)];
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };

@@ -20,8 +20,7 @@ void seqpacket_pair(int sv[2]);
 int make_memfd(size_t size, unsigned char fill);
 
 /* sendmsg() @len bytes with @nfds fds in one SCM_RIGHTS header. */
-int send_raw(int sock, const void *data, size_t len, const int *fds,
-	     int nfds);
+int send_raw(int sock, const void *data, size_t len, const int *fds, int nfds);
 
 /* @name inside a fresh directory under $TMPDIR (default /tmp). */
 const char *test_path(const char *name);
@@ -29,7 +28,7 @@ const char *test_path(const char *name);
 /* A CLI run: exit status (or 128 + signal) and what it printed. */
 struct run {
 	pid_t pid;
-	int out_fd, err_fd;	/* memfds holding stdout and stderr */
+	int out_fd, err_fd; /* memfds holding stdout and stderr */
 	int status;
 	char out[8192];
 	char err[4096];

@@ -70,7 +70,8 @@ static void test_parse_fdinfo_of_a_dmabuf(void)
 
 static void test_parse_fdinfo_of_a_regular_file(void)
 {
-	static const char text[] = "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t9\n";
+	static const char text[] =
+		"pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t9\n";
 	struct dmabuf_share_desc d;
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 
@@ -86,8 +87,8 @@ static void test_map_uses_the_files_size(void)
 	unsigned char *p = NULL;
 	size_t size = 0;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(memfd, PROT_READ, (void **)&p,
-					       &size), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_map(memfd, PROT_READ, (void **)&p, &size), 0);
 	CU_ASSERT_EQUAL(size, 3 * 4096);
 	CU_ASSERT_EQUAL(p[0], 0x42);
 	CU_ASSERT_EQUAL(p[size - 1], 0x42);
@@ -160,7 +161,8 @@ static void test_exporter_missing(void)
 	int fd = -77;
 
 	CU_ASSERT_EQUAL(dmabuf_share_exporter_open("/nonexistent/exporter",
-						   &fd), -ENOENT);
+						   &fd),
+			-ENOENT);
 	CU_ASSERT_EQUAL(fd, -77);
 }
 
@@ -190,7 +192,8 @@ static void test_drm_calls_without_drm(void)
 			-ENOENT);
 	CU_ASSERT_EQUAL(fd, -77);
 	/* libdrm's -1/errno must come back as -errno. */
-	CU_ASSERT_EQUAL(dmabuf_share_drm_import(memfd, memfd, &handle), -ENOTTY);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_import(memfd, memfd, &handle),
+			-ENOTTY);
 	CU_ASSERT_EQUAL(handle, 77);
 	CU_ASSERT_EQUAL(dmabuf_share_drm_export(memfd, 1, 1, &fd), -ENOTTY);
 	CU_ASSERT_EQUAL(fd, -77);
@@ -216,8 +219,7 @@ CU_TestInfo buffer_tests[] = {
 	  test_dmabuf_ioctls_on_memfd_are_enotty },
 	{ "set_name: 32 bytes is too long", test_set_name_too_long },
 	{ "exporter missing: ENOENT", test_exporter_missing },
-	{ "exporter ioctls on a memfd: ENOTTY",
-	  test_exporter_ioctls_on_memfd },
+	{ "exporter ioctls on a memfd: ENOTTY", test_exporter_ioctls_on_memfd },
 	{ "DRM calls without DRM: -errno, outputs untouched",
 	  test_drm_calls_without_drm },
 	CU_TEST_INFO_NULL,

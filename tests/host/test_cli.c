@@ -69,7 +69,8 @@ static void test_usage_errors(void)
 	expect_usage(ARGV("serve", "/tmp/s", "--size", "0"));
 	expect_usage(ARGV("serve", "/tmp/s", "--size", "4Q"));
 	expect_usage(ARGV("serve", "--size", "4K"));
-	expect_usage(ARGV("serve", "/tmp/s", "--size", "4K", "--fill", "0x100"));
+	expect_usage(
+		ARGV("serve", "/tmp/s", "--size", "4K", "--fill", "0x100"));
 	expect_usage(ARGV("serve", "/tmp/s", "--size", "4K", "--read-only",
 			  "--fill", "1"));
 	expect_usage(ARGV("serve", "/tmp/s", "--size", "4K", "--name",
@@ -88,13 +89,15 @@ static void test_missing_exporter_says_load_module(void)
 {
 	struct run r;
 
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info", "--device", "/nonexistent")), 1);
-	CU_ASSERT_STRING_EQUAL(r.err, "dmabuf-share info: cannot open "
-			       "/nonexistent: No such file or directory (is the "
-			       "module loaded? see README)\n");
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", test_path("x.sock"),
-					 "--size", "4K", "--device",
-					 "/nonexistent")), 1);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info", "--device", "/nonexistent")),
+			1);
+	CU_ASSERT_STRING_EQUAL(
+		r.err, "dmabuf-share info: cannot open "
+		       "/nonexistent: No such file or directory (is the "
+		       "module loaded? see README)\n");
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", test_path("x.sock"), "--size",
+					 "4K", "--device", "/nonexistent")),
+			1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is the module loaded?"));
 }
 
@@ -107,7 +110,7 @@ static void test_attach_without_server(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot connect to"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "No such file or directory"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is 'dmabuf-share serve' "
-				      "running on that path?"));
+					     "running on that path?"));
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("drm-import", path)), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot connect to"));
 }
@@ -130,10 +133,10 @@ static void test_attach_to_stale_socket(void)
 	int s = listen_raw(path);
 	struct run r;
 
-	close(s);	/* the file stays, nobody listens */
+	close(s); /* the file stays, nobody listens */
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", path)), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "Connection refused (the server "
-				      "that made this socket is gone"));
+					     "that made this socket is gone"));
 	unlink(path);
 }
 

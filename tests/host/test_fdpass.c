@@ -72,8 +72,8 @@ static void test_pipe_end_still_works_after_passing(void)
 }
 
 /* Receive on sv[1] expecting @err; checks fd untouched and no leak. */
-static void expect_recv_error(int sock, size_t len, unsigned int flags,
-			      int err, int fds_before)
+static void expect_recv_error(int sock, size_t len, unsigned int flags, int err,
+			      int fds_before)
 {
 	char buf[512];
 	size_t n = 12345;
@@ -176,7 +176,8 @@ static void test_oversized_payload_is_emsgsize(void)
 	memset(big, 'a', sizeof(big));
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, big, sizeof(big)), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, big, sizeof(big)),
+			0);
 	before = count_fds();
 	expect_recv_error(sv[1], 16, 0, EMSGSIZE, before);
 	close(memfd);
@@ -223,8 +224,8 @@ static void test_unknown_recv_flag_is_einval(void)
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
 	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 1u << 7, NULL,
-					     &fd), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 1u << 7, NULL, &fd),
+			-EINVAL);
 	CU_ASSERT_EQUAL(fd, UNTOUCHED);
 	/* The message was not consumed: a valid call still gets it. */
 	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, NULL, &fd), 0);
@@ -275,7 +276,7 @@ static void test_recv_survives_eintr(void)
 
 	seqpacket_pair(sv);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;	/* no SA_RESTART: recvmsg sees EINTR */
+	sa.sa_handler = on_alarm; /* no SA_RESTART: recvmsg sees EINTR */
 	sigaction(SIGALRM, &sa, &old);
 	child = fork();
 	if (child == 0) {

@@ -57,7 +57,7 @@ static void test_init_rejects_long_name(void)
 	name[DMABUF_SHARE_NAME_LEN] = '\0';
 	CU_ASSERT_EQUAL(dmabuf_share_header_init(&h, 4096, 0, name),
 			-ENAMETOOLONG);
-	name[DMABUF_SHARE_NAME_LEN - 1] = '\0';		/* 31 bytes fit */
+	name[DMABUF_SHARE_NAME_LEN - 1] = '\0'; /* 31 bytes fit */
 	CU_ASSERT_EQUAL(dmabuf_share_header_init(&h, 4096, 0, name), 0);
 }
 
@@ -66,8 +66,7 @@ static void test_check_short(void)
 	struct dmabuf_share_header h = valid(4096);
 
 	CU_ASSERT_EQUAL(dmabuf_share_header_check(&h, 4), -EBADMSG);
-	CU_ASSERT_EQUAL(dmabuf_share_header_check(&h, sizeof(h) - 1),
-			-EBADMSG);
+	CU_ASSERT_EQUAL(dmabuf_share_header_check(&h, sizeof(h) - 1), -EBADMSG);
 }
 
 static void test_check_longer_than_v1(void)

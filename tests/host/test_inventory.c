@@ -131,7 +131,8 @@ static void test_proc_walk_finds_no_memfd_or_pipe(void)
 }
 
 CU_TestInfo inventory_tests[] = {
-	{ "bufinfo 6.1: two buffers, names, devices", test_bufinfo_two_buffers },
+	{ "bufinfo 6.1: two buffers, names, devices",
+	  test_bufinfo_two_buffers },
 	{ "bufinfo without name column", test_bufinfo_without_name_column },
 	{ "bufinfo without inode is skipped",
 	  test_bufinfo_without_inode_is_skipped },

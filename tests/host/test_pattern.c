@@ -50,7 +50,8 @@ static void test_fill_then_check_matches(void)
 		CU_ASSERT_EQUAL(pattern_parse(names[i], &p), 0);
 		pattern_fill(&p, buf, sizeof(buf));
 		CU_ASSERT_EQUAL(pattern_check(&p, buf, sizeof(buf), why,
-					      sizeof(why)), 0);
+					      sizeof(why)),
+				0);
 	}
 }
 

@@ -23,7 +23,8 @@ static struct dmabuf_share_server *serve_memfd(const char *path, int memfd)
 	struct dmabuf_share_server *srv = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, memfd, 1024,
-							 "host-test", &srv), 0);
+							 "host-test", &srv),
+			      0);
 	return srv;
 }
 
@@ -89,7 +90,8 @@ static void test_memfd_server_refused_when_dmabuf_required(void)
 	srv = serve_memfd(path, memfd);
 	before = count_fds();
 	CU_ASSERT_EQUAL(client_round(srv, path, DMABUF_SHARE_RECV_DMABUF, &h,
-				     &fd), -ENOTTY);
+				     &fd),
+			-ENOTTY);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
 	dmabuf_share_server_destroy(srv);
@@ -102,7 +104,8 @@ static void test_connect_without_server(void)
 	pid_t pid = -77;
 
 	CU_ASSERT_EQUAL(dmabuf_share_connect(test_path("none.sock"), &sock,
-					     &pid), -ENOENT);
+					     &pid),
+			-ENOENT);
 	CU_ASSERT_EQUAL(sock, -77);
 	CU_ASSERT_EQUAL(pid, -77);
 }
@@ -113,7 +116,8 @@ static void test_attach_without_server_leaves_no_fd(void)
 	int fd = -77, before = count_fds();
 
 	CU_ASSERT_EQUAL(dmabuf_share_attach(test_path("none.sock"), 0, &h, &fd,
-					    NULL), -ENOENT);
+					    NULL),
+			-ENOENT);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
 }
@@ -128,7 +132,8 @@ static void test_stale_socket_is_replaced(void)
 
 	/* What a server that died leaves: a socket file nobody listens on. */
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	CU_ASSERT_EQUAL_FATAL(bind(s, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	CU_ASSERT_EQUAL_FATAL(bind(s, (struct sockaddr *)&addr, sizeof(addr)),
+			      0);
 	close(s);
 	srv = serve_memfd(path, memfd);
 	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &s, NULL), 0);
@@ -177,8 +182,7 @@ static void test_path_too_long(void)
 	path[sizeof(path) - 1] = '\0';
 	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
 			-ENAMETOOLONG);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL),
-			-ENAMETOOLONG);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL), -ENAMETOOLONG);
 	CU_ASSERT_EQUAL(sock, -77);
 	close(memfd);
 }
@@ -189,7 +193,8 @@ static void test_offset_past_size_refused(void)
 	int memfd = make_memfd(4096, 0);
 
 	CU_ASSERT_EQUAL(dmabuf_share_server_create(test_path("o.sock"), memfd,
-						   4097, NULL, &b), -EINVAL);
+						   4097, NULL, &b),
+			-EINVAL);
 	CU_ASSERT_PTR_NULL(b);
 	close(memfd);
 }

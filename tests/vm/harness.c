@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xf86drm.h>
+
 #include "harness.h"
 
 static int exporter_fd = -1;
@@ -62,7 +64,8 @@ struct dmabuf_exporter_info exp_info(void)
 	struct dmabuf_exporter_info info;
 
 	memset(&info, 0xff, sizeof(info));
-	CU_ASSERT_EQUAL_FATAL(ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_INFO, &info), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_INFO, &info), 0);
 	return info;
 }
 
@@ -112,8 +115,8 @@ void assert_usage_is(const struct usage *before, const char *where)
 		printf("\n  leak at %s: live %u -> %u, bytes %llu -> %llu, fds %d -> %d\n",
 		       where, before->live_buffers, now.live_buffers,
 		       (unsigned long long)before->total_allocated,
-		       (unsigned long long)now.total_allocated,
-		       before->fds, now.fds);
+		       (unsigned long long)now.total_allocated, before->fds,
+		       now.fds);
 	CU_ASSERT_EQUAL(now.live_buffers, before->live_buffers);
 	CU_ASSERT_EQUAL(now.total_allocated, before->total_allocated);
 	CU_ASSERT_EQUAL(now.fds, before->fds);
@@ -187,7 +190,8 @@ int fdinfo_value(int fd, const char *key, char *buf, size_t len)
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, klen) || line[klen] != ':')
 			continue;
-		snprintf(buf, len, "%s", line + klen + 1 + strspn(line + klen + 1, " \t"));
+		snprintf(buf, len, "%s",
+			 line + klen + 1 + strspn(line + klen + 1, " \t"));
 		buf[strcspn(buf, "\n")] = '\0';
 		ret = 0;
 		break;
@@ -196,13 +200,64 @@ int fdinfo_value(int fd, const char *key, char *buf, size_t len)
 	return ret;
 }
 
+/* Open the vgem node among /dev/dri/card*; -1 when there is none. */
+int open_vgem(void)
+{
+	char path[32];
+	drmVersionPtr v;
+	int i, is_vgem;
+
+	for (i = 0; i < 16; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		is_vgem = v && !strcmp(v->name, "vgem");
+		drmFreeVersion(v);
+		if (is_vgem)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* Devices attached to the buffer named @name, from debugfs bufinfo. */
+int attachments_of(const char *name)
+{
+	char line[512];
+	int n = -1, in_buf = 0;
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "dmabuf_exporter"))
+			in_buf = strstr(line, name) != NULL;
+		else if (in_buf &&
+			 sscanf(line, "Total %d devices attached", &n) == 1)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The device node, not /sys/module/vgem: a built-in vgem has no entry there. */
 const char *needs_vgem(void)
 {
-	return access("/sys/module/vgem", F_OK) ? "vgem is not loaded in this kernel" : NULL;
+	int fd = open_vgem();
+
+	if (fd < 0)
+		return "no vgem device among /dev/dri/card*";
+	close(fd);
+	return NULL;
 }
 
 const char *needs_debugfs_bufinfo(void)
 {
 	return access("/sys/kernel/debug/dma_buf/bufinfo", R_OK) ?
-	       "debugfs dma_buf/bufinfo is not available" : NULL;
+		       "debugfs dma_buf/bufinfo is not available" :
+		       NULL;
 }

@@ -32,9 +32,15 @@ struct vm_suite {
 	const struct vm_test *tests;
 };
 
-#define VM_TEST(fn) { #fn, fn, NULL }
-#define VM_TEST_NEEDS(fn, needs) { #fn, fn, needs }
-#define VM_TESTS_END { NULL, NULL, NULL }
+#define VM_TEST_NEEDS(test, why)                        \
+	{                                               \
+		.name = #test, .fn = test, .needs = why \
+	}
+#define VM_TEST(test) VM_TEST_NEEDS(test, NULL)
+#define VM_TESTS_END          \
+	{                     \
+		.name = NULL, \
+	}
 
 /* The suites, one per file. */
 extern const struct vm_suite suite_alloc;
@@ -43,6 +49,8 @@ extern const struct vm_suite suite_mmap;
 extern const struct vm_suite suite_share;
 extern const struct vm_suite suite_cpu_access;
 extern const struct vm_suite suite_import;
+extern const struct vm_suite suite_regressions;
+extern const struct vm_suite suite_v4l2;
 extern const struct vm_suite suite_stress;
 extern const struct vm_suite suite_module;
 
@@ -86,6 +94,11 @@ int check_pattern(const void *p, size_t len, unsigned int seed);
 
 /* /proc/self/fdinfo/<fd> value of @key ("name", "exp_name", "size"). */
 int fdinfo_value(int fd, const char *key, char *buf, size_t len);
+
+/* The vgem DRM node, opened O_CLOEXEC; -1 when there is none. */
+int open_vgem(void);
+/* Importers attached to our buffer named @name (bufinfo); -1 if unknown. */
+int attachments_of(const char *name);
 
 /* Skip reasons for VM_TEST_NEEDS. */
 const char *needs_vgem(void);

@@ -72,14 +72,16 @@ static void test_fill_write_verify_across_processes(void)
 
 	start_server(&srv, ARGV("serve", sock, "--size", "64K", "--name",
 				"vm-basic", "--fill", "counter"));
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify",
-					 "counter")), 0);
+	CU_ASSERT_EQUAL(
+		run_cli(&r, ARGV("attach", sock, "--verify", "counter")), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "name 'vm-basic'"));
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--write", "0x5A")), 0);
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0x5a")), 0);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--write", "0x5A")),
+			0);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0x5a")),
+			0);
 	/* A check that cannot fail proves nothing: the old contents are gone. */
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify",
-					 "counter")), 1);
+	CU_ASSERT_EQUAL(
+		run_cli(&r, ARGV("attach", sock, "--verify", "counter")), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "does not hold counter"));
 	CU_ASSERT_EQUAL(stop_server(&srv), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "stopping after 4 clients"));
@@ -117,20 +119,23 @@ static void test_32_clients_attached_at_once(void)
 	struct run srv;
 	int i;
 
-	start_server(&srv, ARGV("serve", sock, "--size", "1M", "--fill",
-				"0xAB"));
+	start_server(&srv,
+		     ARGV("serve", sock, "--size", "1M", "--fill", "0xAB"));
 	for (i = 0; i < NR_CLIENTS; i++)
-		CU_ASSERT_EQUAL(run_start(&clients[i], ARGV("attach", sock,
-			"--verify", "0xAB", "--hold", "10")), 0);
+		CU_ASSERT_EQUAL(run_start(&clients[i],
+					  ARGV("attach", sock, "--verify",
+					       "0xAB", "--hold", "10")),
+				0);
 	for (i = 0; i < NR_CLIENTS; i++)
 		CU_ASSERT_TRUE(run_wait_output(&clients[i], "holding", 120));
 	/* All of them hold a mapping of the one buffer at the same time. */
 	CU_ASSERT_EQUAL(mappers_of(served_inode(&srv)), NR_CLIENTS);
-	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers + 1);
+	CU_ASSERT_EQUAL(exporter_info().live_buffers,
+			baseline.live_buffers + 1);
 	for (i = 0; i < NR_CLIENTS; i++) {
 		CU_ASSERT_EQUAL(run_wait(&clients[i], 120), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(clients[i].out, "after hold: "
-					      "verified"));
+							      "verified"));
 	}
 	CU_ASSERT_EQUAL(stop_server(&srv), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "(32 so far)"));
@@ -142,21 +147,24 @@ static void test_server_exit_leaves_client_mappings(void)
 	struct run srv, clients[3];
 	int i;
 
-	start_server(&srv, ARGV("serve", sock, "--size", "256K", "--fill",
-				"0x3C"));
+	start_server(&srv,
+		     ARGV("serve", sock, "--size", "256K", "--fill", "0x3C"));
 	for (i = 0; i < 3; i++) {
-		CU_ASSERT_EQUAL(run_start(&clients[i], ARGV("attach", sock,
-			"--verify", "0x3C", "--hold", "5")), 0);
+		CU_ASSERT_EQUAL(run_start(&clients[i],
+					  ARGV("attach", sock, "--verify",
+					       "0x3C", "--hold", "5")),
+				0);
 		CU_ASSERT_TRUE(run_wait_output(&clients[i], "holding", 60));
 	}
 	CU_ASSERT_EQUAL(stop_server(&srv), 0);
 	CU_ASSERT_EQUAL(access(sock, F_OK), -1);
 	/* The clients' mappings keep the buffer alive without its owner. */
-	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers + 1);
+	CU_ASSERT_EQUAL(exporter_info().live_buffers,
+			baseline.live_buffers + 1);
 	for (i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL(run_wait(&clients[i], 60), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(clients[i].out, "after hold: "
-					      "verified"));
+							      "verified"));
 	}
 	CU_ASSERT_EQUAL(exporter_info().live_buffers, baseline.live_buffers);
 }
@@ -169,7 +177,8 @@ static void test_client_killed_mid_use(void)
 	start_server(&srv, ARGV("serve", sock, "--size", "128K", "--fill",
 				"counter"));
 	CU_ASSERT_EQUAL(run_start(&victim, ARGV("attach", sock, "--write",
-						"0x77", "--hold", "60")), 0);
+						"0x77", "--hold", "60")),
+			0);
 	CU_ASSERT_TRUE(run_wait_output(&victim, "holding", 60));
 	kill(victim.pid, SIGKILL);
 	CU_ASSERT_EQUAL(run_wait(&victim, 30), 128 + SIGKILL);
@@ -241,8 +250,10 @@ static int attach_here(const char *sock, struct dmabuf_share_desc *d)
 	struct dmabuf_share_header h;
 	int fd = -1;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_attach(sock, DMABUF_SHARE_RECV_DMABUF,
-						  &h, &fd, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_attach(sock,
+						  DMABUF_SHARE_RECV_DMABUF, &h,
+						  &fd, NULL),
+			      0);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(fd, d), 0);
 	CU_ASSERT_EQUAL(d->size, h.size);
 	return fd;
@@ -258,8 +269,8 @@ static void test_ls_matches_existing_buffers(void)
 	void *map = NULL;
 	int fd;
 
-	start_server(&srv, ARGV("serve", sock, "--size", "128K", "--name",
-				"vm-ls"));
+	start_server(&srv,
+		     ARGV("serve", sock, "--size", "128K", "--name", "vm-ls"));
 	fd = attach_here(sock, &d);
 	CU_ASSERT_EQUAL(d.size, 128 * 1024);
 	CU_ASSERT_EQUAL(dmabuf_share_map(fd, PROT_READ, &map, &size), 0);
@@ -307,8 +318,8 @@ static void check_counter(int fd)
 	uint32_t *w = NULL;
 	size_t size = 0, i, bad = 0;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(fd, PROT_READ, (void **)&w,
-					       &size), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_map(fd, PROT_READ, (void **)&w, &size), 0);
 	CU_ASSERT_EQUAL(dmabuf_share_sync_start(fd, DMABUF_SHARE_READ), 0);
 	for (i = 0; i < size / 4; i++)
 		bad += w[i] != (uint32_t)i;
@@ -339,10 +350,10 @@ static void test_drm_import_cli_shows_attachment(void)
 	struct run srv, imp, r;
 	struct ls_line line;
 
-	start_server(&srv, ARGV("serve", sock, "--size", "64K", "--name",
-				"vm-drm"));
-	CU_ASSERT_EQUAL(run_start(&imp, ARGV("drm-import", sock, "--hold",
-					     "10")), 0);
+	start_server(&srv,
+		     ARGV("serve", sock, "--size", "64K", "--name", "vm-drm"));
+	CU_ASSERT_EQUAL(
+		run_start(&imp, ARGV("drm-import", sock, "--hold", "10")), 0);
 	CU_ASSERT_TRUE(run_wait_output(&imp, "holding the import", 60));
 	/* While imported, vgem is attached to the buffer (debugfs bufinfo). */
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("ls")), 0);
@@ -453,7 +464,8 @@ static int setup(void)
 	mkdir("/tmp", 01777);
 	ret = dmabuf_share_exporter_open(NULL, &fd);
 	if (ret) {
-		fprintf(stderr, "importer-tests: cannot open %s: %s (load "
+		fprintf(stderr,
+			"importer-tests: cannot open %s: %s (load "
 			"dmabuf_exporter.ko first)\n",
 			DMABUF_SHARE_EXPORTER_PATH, strerror(-ret));
 		return -1;

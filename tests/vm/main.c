@@ -15,8 +15,15 @@
 #include "harness.h"
 
 static const struct vm_suite *const all_suites[] = {
-	&suite_alloc, &suite_abi_errors, &suite_mmap, &suite_share,
-	&suite_cpu_access, &suite_import, &suite_stress,
+	&suite_alloc,
+	&suite_abi_errors,
+	&suite_mmap,
+	&suite_share,
+	&suite_cpu_access,
+	&suite_import,
+	&suite_regressions,
+	&suite_v4l2,
+	&suite_stress,
 	/* Last: it unloads and reloads the module. */
 	&suite_module,
 };
@@ -39,12 +46,12 @@ static int add_suite(const struct vm_suite *s)
 {
 	CU_pSuite suite = CU_add_suite(s->name, NULL, NULL);
 	const struct vm_test *t;
-	const char *why;
 
 	if (!suite)
 		return -1;
 	for (t = s->tests; t->name; t++) {
-		why = t->needs ? t->needs() : NULL;
+		const char *why = t->needs ? t->needs() : NULL;
+
 		if (why) {
 			printf("SKIP %s/%s: %s\n", s->name, t->name, why);
 			skipped++;
@@ -62,7 +69,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (dev_fd() < 0) {
-		perror("cannot open " EXPORTER_DEV " (is dmabuf_exporter loaded?)");
+		perror("cannot open " EXPORTER_DEV
+		       " (is dmabuf_exporter loaded?)");
 		return 1;
 	}
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -73,8 +81,7 @@ int main(int argc, char **argv)
 			return 1;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-		 CU_get_number_of_tests_failed();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	printf("\nexporter-tests: %u tests run, %u asserts failed, %u tests failed, %d skipped\n",
 	       CU_get_number_of_tests_run(), CU_get_number_of_failures(),
 	       CU_get_number_of_tests_failed(), skipped);

@@ -42,7 +42,8 @@ static void valid_request_succeeds(void)
 {
 	struct dmabuf_exporter_alloc req = valid_request();
 
-	CU_ASSERT_EQUAL_FATAL(ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_ALLOC, &req), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_ALLOC, &req), 0);
 	close((int)req.fd);
 }
 
@@ -159,12 +160,17 @@ static void unknown_command_is_enotty(void)
 	struct dmabuf_exporter_alloc req = valid_request();
 	struct usage before = usage_now();
 
-	CU_ASSERT_EQUAL(ioctl(dev_fd(), _IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x2,
-					      struct dmabuf_exporter_alloc), &req), -1);
+	CU_ASSERT_EQUAL(ioctl(dev_fd(),
+			      _IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x2,
+				    struct dmabuf_exporter_alloc),
+			      &req),
+			-1);
 	CU_ASSERT_EQUAL(errno, ENOTTY);
 	/* ALLOC's number with the wrong size is a different command. */
-	CU_ASSERT_EQUAL(ioctl(dev_fd(), _IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x0,
-					      __u64), &req), -1);
+	CU_ASSERT_EQUAL(ioctl(dev_fd(),
+			      _IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x0, __u64),
+			      &req),
+			-1);
 	CU_ASSERT_EQUAL(errno, ENOTTY);
 	CU_ASSERT_EQUAL(ioctl(dev_fd(), _IOR('b', 0x0, __u64), &req), -1);
 	CU_ASSERT_EQUAL(errno, ENOTTY);
@@ -191,25 +197,33 @@ static void fd_table_full_is_emfile(void)
 	assert_usage_is(&before, "after EMFILE");
 }
 
-/* Fill the total limit with the largest buffers, then one more. */
+/*
+ * Fill the total limit, then one more.  The filling buffers are at most
+ * 4 MiB, the buddy allocator's largest block on x86-64: a larger
+ * max_buffer_size comes from a CMA area, which may deliver it only once.
+ */
 static void total_limit_is_edquot(void)
 {
 	struct dmabuf_exporter_info info = exp_info();
 	uint64_t left = info.total_limit - info.total_allocated;
-	size_t n = 0, cap = left / info.max_buffer_size + 2;
+	uint64_t chunk = info.max_buffer_size < (4 << 20) ?
+				 info.max_buffer_size :
+				 (4 << 20);
+	size_t n = 0, cap = left / chunk + 2;
 	struct dmabuf_exporter_alloc req = valid_request();
 	int *fds = calloc(cap, sizeof(int));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fds);
-	while (left >= info.max_buffer_size && n < cap) {
-		fds[n++] = exp_alloc_rw(info.max_buffer_size);
-		left -= info.max_buffer_size;
+	while (left >= chunk && n < cap) {
+		fds[n++] = exp_alloc_rw(chunk);
+		left -= chunk;
 	}
 	req.size = left + PAGE;
 	expect_alloc_error(req, EDQUOT);
 	if (left) {
 		req.size = left; /* exactly up to the limit still fits */
-		CU_ASSERT_EQUAL(ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_ALLOC, &req), 0);
+		CU_ASSERT_EQUAL(
+			ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_ALLOC, &req), 0);
 		close((int)req.fd);
 	}
 	while (n)
@@ -235,7 +249,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(unknown_command_is_enotty),
 	VM_TEST(fd_table_full_is_emfile),
 	VM_TEST(total_limit_is_edquot),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_abi_errors = { "abi_errors", tests };

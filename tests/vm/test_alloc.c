@@ -55,7 +55,8 @@ static void info_reports_page_size_and_usage(void)
 	during = exp_info();
 	CU_ASSERT_EQUAL(during.page_size, (uint32_t)getpagesize());
 	CU_ASSERT_EQUAL(during.live_buffers, before.live_buffers + 1);
-	CU_ASSERT_EQUAL(during.total_allocated, before.total_allocated + 5 * PAGE);
+	CU_ASSERT_EQUAL(during.total_allocated,
+			before.total_allocated + 5 * PAGE);
 	CU_ASSERT(during.total_limit >= during.max_buffer_size);
 	close(fd);
 	CU_ASSERT_EQUAL(exp_info().live_buffers, before.live_buffers);
@@ -90,7 +91,8 @@ static void readonly_buffer_refuses_writable_mapping(void)
 	struct dmabuf_exporter_alloc a;
 	void *p;
 
-	CU_ASSERT_EQUAL_FATAL(exp_alloc(2 * PAGE, O_RDONLY | O_CLOEXEC, 0, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(exp_alloc(2 * PAGE, O_RDONLY | O_CLOEXEC, 0, &a),
+			      0);
 	p = map_buf((int)a.fd, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	CU_ASSERT_EQUAL(p, MAP_FAILED);
 	CU_ASSERT_EQUAL(errno, EACCES);
@@ -142,7 +144,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(access_mode_becomes_file_mode),
 	VM_TEST(readonly_buffer_refuses_writable_mapping),
 	VM_TEST(buffers_arrive_zeroed),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_alloc = { "alloc", tests };

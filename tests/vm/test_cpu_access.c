@@ -22,7 +22,8 @@ static void sync_brackets_accepted(void)
 {
 	int fd = exp_alloc_rw(2 * PAGE);
 	char *p = map_buf(fd, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	const __u64 dirs[] = { DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE, DMA_BUF_SYNC_RW };
+	const __u64 dirs[] = { DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE,
+			       DMA_BUF_SYNC_RW };
 	size_t i;
 
 	CU_ASSERT_NOT_EQUAL_FATAL(p, MAP_FAILED);
@@ -71,8 +72,8 @@ static void bufinfo_lists_buffer(void)
 	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "dmabuf_exporter") && strstr(line, "bufinfo-probe") &&
-		    strstr(line, "00020480"))
+		if (strstr(line, "dmabuf_exporter") &&
+		    strstr(line, "bufinfo-probe") && strstr(line, "00020480"))
 			found = 1;
 	fclose(f);
 	CU_ASSERT(found);
@@ -84,7 +85,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(sync_bad_flags_einval),
 	VM_TEST(fdinfo_shows_exporter_size_and_name),
 	VM_TEST_NEEDS(bufinfo_lists_buffer, needs_debugfs_bufinfo),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_cpu_access = { "cpu_access", tests };

@@ -16,50 +16,6 @@
 
 #include "harness.h"
 
-/* Open the vgem node among /dev/dri/card*; -1 when there is none. */
-static int open_vgem(void)
-{
-	char path[32];
-	drmVersionPtr v;
-	int i, is_vgem;
-
-	for (i = 0; i < 16; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		is_vgem = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (is_vgem)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-/* Devices attached to the buffer named @name, from debugfs bufinfo. */
-static int attachments_of(const char *name)
-{
-	char line[512];
-	int n = -1, in_buf = 0;
-	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "dmabuf_exporter"))
-			in_buf = strstr(line, name) != NULL;
-		else if (in_buf &&
-			 sscanf(line, "Total %d devices attached", &n) == 1)
-			break;
-	}
-	fclose(f);
-	return n;
-}
-
 static void vgem_import_same_handle_twice_then_close(void)
 {
 	struct usage before = usage_now();
@@ -124,7 +80,8 @@ static void sync_while_vgem_maps_buffer(void)
 {
 	int drm = open_vgem(), fd = exp_alloc_rw(4 * PAGE);
 	struct dma_buf_sync sync = { 0 };
-	const __u64 dirs[] = { DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE, DMA_BUF_SYNC_RW };
+	const __u64 dirs[] = { DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE,
+			       DMA_BUF_SYNC_RW };
 	uint32_t h = 0;
 	size_t i;
 

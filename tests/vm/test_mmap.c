@@ -27,7 +27,8 @@ static void private_mapping_refused(void)
 {
 	int fd = exp_alloc_rw(2 * PAGE);
 
-	CU_ASSERT_EQUAL(map_buf(fd, 2 * PAGE, PROT_READ, MAP_PRIVATE, 0), MAP_FAILED);
+	CU_ASSERT_EQUAL(map_buf(fd, 2 * PAGE, PROT_READ, MAP_PRIVATE, 0),
+			MAP_FAILED);
 	CU_ASSERT_EQUAL(errno, EINVAL);
 	close(fd);
 }
@@ -36,7 +37,8 @@ static void mapping_past_end_refused(void)
 {
 	int fd = exp_alloc_rw(2 * PAGE);
 
-	CU_ASSERT_EQUAL(map_buf(fd, 3 * PAGE, PROT_READ, MAP_SHARED, 0), MAP_FAILED);
+	CU_ASSERT_EQUAL(map_buf(fd, 3 * PAGE, PROT_READ, MAP_SHARED, 0),
+			MAP_FAILED);
 	CU_ASSERT_EQUAL(errno, EINVAL);
 	close(fd);
 }
@@ -46,10 +48,13 @@ static void offset_at_or_past_end_refused(void)
 	int fd = exp_alloc_rw(2 * PAGE);
 
 	/* pgoff == pagecount: the CVE-2024-46852 boundary. */
-	CU_ASSERT_EQUAL(map_buf(fd, PAGE, PROT_READ, MAP_SHARED, 2 * PAGE), MAP_FAILED);
+	CU_ASSERT_EQUAL(map_buf(fd, PAGE, PROT_READ, MAP_SHARED, 2 * PAGE),
+			MAP_FAILED);
 	CU_ASSERT_EQUAL(errno, EINVAL);
-	CU_ASSERT_EQUAL(map_buf(fd, PAGE, PROT_READ, MAP_SHARED, 3 * PAGE), MAP_FAILED);
-	CU_ASSERT_EQUAL(map_buf(fd, 2 * PAGE, PROT_READ, MAP_SHARED, PAGE), MAP_FAILED);
+	CU_ASSERT_EQUAL(map_buf(fd, PAGE, PROT_READ, MAP_SHARED, 3 * PAGE),
+			MAP_FAILED);
+	CU_ASSERT_EQUAL(map_buf(fd, 2 * PAGE, PROT_READ, MAP_SHARED, PAGE),
+			MAP_FAILED);
 	close(fd);
 }
 
@@ -59,7 +64,8 @@ static void mremap_growth_refused(void)
 	char *p = map_buf(fd, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 
 	CU_ASSERT_NOT_EQUAL_FATAL(p, MAP_FAILED);
-	CU_ASSERT_EQUAL(mremap(p, 2 * PAGE, 4 * PAGE, MREMAP_MAYMOVE), MAP_FAILED);
+	CU_ASSERT_EQUAL(mremap(p, 2 * PAGE, 4 * PAGE, MREMAP_MAYMOVE),
+			MAP_FAILED);
 	CU_ASSERT_EQUAL(mremap(p, 2 * PAGE, 3 * PAGE, 0), MAP_FAILED);
 	p[PAGE] = 1;
 	munmap(p, 2 * PAGE);
@@ -72,7 +78,8 @@ static void offset_mapping_shows_right_pages(void)
 	const size_t len = 8 * PAGE;
 	int fd = exp_alloc_rw(len);
 	char *all = map_buf(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	char *part = map_buf(fd, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 5 * PAGE);
+	char *part = map_buf(fd, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     5 * PAGE);
 
 	CU_ASSERT_NOT_EQUAL_FATAL(all, MAP_FAILED);
 	CU_ASSERT_NOT_EQUAL_FATAL(part, MAP_FAILED);
@@ -115,7 +122,8 @@ static long faults_to_touch(uint64_t flags, size_t pages)
 	long before;
 	char *p;
 
-	CU_ASSERT_EQUAL_FATAL(exp_alloc(pages * PAGE, O_RDWR | O_CLOEXEC, flags, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		exp_alloc(pages * PAGE, O_RDWR | O_CLOEXEC, flags, &a), 0);
 	p = map_buf((int)a.fd, pages * PAGE, PROT_READ, MAP_SHARED, 0);
 	CU_ASSERT_NOT_EQUAL_FATAL(p, MAP_FAILED);
 	before = minor_faults();
@@ -136,7 +144,8 @@ static void first_touch_takes_one_fault(void)
 
 static void fault_per_page_flag_takes_one_fault_per_page(void)
 {
-	CU_ASSERT_EQUAL(faults_to_touch(DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE, 16), 16);
+	CU_ASSERT_EQUAL(
+		faults_to_touch(DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE, 16), 16);
 }
 
 static int child_writes(void *arg)
@@ -174,7 +183,8 @@ static void process_vm_readv_refused(void)
 	p[0] = 1; /* populated, so only GUP itself can refuse */
 	remote.iov_base = p;
 	remote.iov_len = sizeof(out);
-	CU_ASSERT_EQUAL(process_vm_readv(getpid(), &local, 1, &remote, 1, 0), -1);
+	CU_ASSERT_EQUAL(process_vm_readv(getpid(), &local, 1, &remote, 1, 0),
+			-1);
 	CU_ASSERT_EQUAL(errno, EFAULT);
 	munmap(p, 2 * PAGE);
 	close(fd);
@@ -191,7 +201,8 @@ static int vma_flags(const void *addr, char *flags, size_t len)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' '))
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
 			in_vma = want >= start && want < end;
 		else if (in_vma && !strncmp(line, "VmFlags:", 8)) {
 			snprintf(flags, len, "%.*s", (int)len - 1, line + 8);
@@ -247,7 +258,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(process_vm_readv_refused),
 	VM_TEST(smaps_shows_pfnmap_io_dontexpand_dontdump),
 	VM_TEST(mapping_outlives_fd),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_mmap = { "mmap", tests };

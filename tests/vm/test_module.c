@@ -20,7 +20,9 @@
 static int unload(void)
 {
 	dev_reopen(); /* our own open device pins the module too */
-	return syscall(SYS_delete_module, "dmabuf_exporter", O_NONBLOCK) ? -errno : 0;
+	return syscall(SYS_delete_module, "dmabuf_exporter", O_NONBLOCK) ?
+		       -errno :
+		       0;
 }
 
 static int load(const char *params)
@@ -109,7 +111,8 @@ static void parameters_read_back_in_info(void)
 	CU_ASSERT_EQUAL(info.total_limit, 65536);
 	reload("");
 	info = exp_info();
-	CU_ASSERT(info.total_limit <= (uint64_t)sysconf(_SC_PHYS_PAGES) * PAGE / 4);
+	CU_ASSERT(info.total_limit <=
+		  (uint64_t)sysconf(_SC_PHYS_PAGES) * PAGE / 4);
 	CU_ASSERT(info.max_buffer_size >= 4 << 20);
 }
 
@@ -148,7 +151,8 @@ static void allocator_failure_is_enomem(void)
 	struct usage before;
 	int *fds, n = 0, ret = 0;
 
-	snprintf(params, sizeof(params), "total_limit=%lu", (unsigned long)pages * PAGE);
+	snprintf(params, sizeof(params), "total_limit=%lu",
+		 (unsigned long)pages * PAGE);
 	reload(params);
 	fds = calloc((size_t)pages * PAGE / (4 << 20) + 1, sizeof(int));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fds);
@@ -176,7 +180,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(parameters_read_back_in_info),
 	VM_TEST(quota_reached_cleanly_and_recovers),
 	VM_TEST(allocator_failure_is_enomem),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_module = { "module", tests };

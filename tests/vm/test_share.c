@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Sharing across processes: an fd passed with SCM_RIGHTS (through the
- * importer library), writes visible both ways, and a process killed while it holds a mapping.
+ * importer library), writes visible both ways, and a process killed while
+ * it holds a mapping.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,7 +27,8 @@ static int recv_fd(int sock)
 	char byte;
 	int fd;
 
-	if (dmabuf_share_recv_fd(sock, &byte, 1, DMABUF_SHARE_RECV_DMABUF, NULL, &fd))
+	if (dmabuf_share_recv_fd(sock, &byte, 1, DMABUF_SHARE_RECV_DMABUF, NULL,
+				 &fd))
 		return -1;
 	return fd;
 }

@@ -90,11 +90,12 @@ static void *fault_all(void *arg)
 	struct fault_race *r = arg;
 	static int next;
 	int me = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
-	size_t i, page;
+	size_t i;
 
 	pthread_barrier_wait(&r->start);
 	for (i = 0; i < FAULT_PAGES; i++) {
-		page = (i + (size_t)me * 7) % FAULT_PAGES;
+		size_t page = (i + (size_t)me * 7) % FAULT_PAGES;
+
 		if (r->p[page * PAGE + 1] != (char)page)
 			__atomic_store_n(&r->bad, 1, __ATOMIC_RELAXED);
 	}
@@ -110,8 +111,10 @@ static void race_faults(uint64_t flags)
 	int i;
 
 	CU_ASSERT_EQUAL_FATAL(exp_alloc(FAULT_PAGES * PAGE, O_RDWR | O_CLOEXEC,
-					flags, &a), 0);
-	fill = map_buf((int)a.fd, FAULT_PAGES * PAGE, PROT_WRITE, MAP_SHARED, 0);
+					flags, &a),
+			      0);
+	fill = map_buf((int)a.fd, FAULT_PAGES * PAGE, PROT_WRITE, MAP_SHARED,
+		       0);
 	CU_ASSERT_NOT_EQUAL_FATAL(fill, MAP_FAILED);
 	for (i = 0; i < FAULT_PAGES; i++)
 		fill[i * PAGE + 1] = (char)i;
@@ -121,7 +124,8 @@ static void race_faults(uint64_t flags)
 	CU_ASSERT_NOT_EQUAL_FATAL(r.p, MAP_FAILED);
 	pthread_barrier_init(&r.start, NULL, FAULT_THREADS);
 	for (i = 0; i < FAULT_THREADS; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, fault_all, &r), 0);
+		CU_ASSERT_EQUAL_FATAL(
+			pthread_create(&t[i], NULL, fault_all, &r), 0);
 	for (i = 0; i < FAULT_THREADS; i++)
 		pthread_join(t[i], NULL);
 	pthread_barrier_destroy(&r.start);
@@ -144,7 +148,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(many_processes_cycle_multipage_buffers),
 	VM_TEST(eight_threads_fault_one_mapping),
 	VM_TEST(eight_threads_fault_one_mapping_per_page),
-	VM_TESTS_END
+	VM_TESTS_END,
 };
 
 const struct vm_suite suite_stress = { "stress", tests };

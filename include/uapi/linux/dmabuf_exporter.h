@@ -26,16 +26,16 @@
  * mapping at once) takes one fault per mapping; this flag exists to compare
  * the two and to debug importers that depend on fault order.
  */
-#define DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE	(1ULL << 0)
+#define DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE (1ULL << 0)
 
 /* Every flag bit the kernel accepts; any other bit set is EINVAL. */
-#define DMABUF_EXPORTER_ALLOC_VALID_FLAGS	(DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE)
+#define DMABUF_EXPORTER_ALLOC_VALID_FLAGS (DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE)
 
 /*
  * Valid @fd_flags: O_CLOEXEC, plus the access mode O_RDWR or O_RDONLY
  * (O_WRONLY is refused: a mapping can never be write-only).
  */
-#define DMABUF_EXPORTER_VALID_FD_FLAGS		(O_CLOEXEC | O_ACCMODE)
+#define DMABUF_EXPORTER_VALID_FD_FLAGS (O_CLOEXEC | O_ACCMODE)
 
 /**
  * struct dmabuf_exporter_alloc - DMABUF_EXPORTER_IOCTL_ALLOC argument
@@ -82,7 +82,7 @@ struct dmabuf_exporter_info {
 };
 
 /* 0xDE: free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
-#define DMABUF_EXPORTER_IOC_MAGIC	0xDE
+#define DMABUF_EXPORTER_IOC_MAGIC 0xDE
 
 /**
  * DOC: DMABUF_EXPORTER_IOCTL_ALLOC - allocate a buffer and return its fd
@@ -90,13 +90,13 @@ struct dmabuf_exporter_info {
  * Takes a struct dmabuf_exporter_alloc and returns it with @fd and @size
  * filled in.
  */
-#define DMABUF_EXPORTER_IOCTL_ALLOC	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x0, \
-					      struct dmabuf_exporter_alloc)
+#define DMABUF_EXPORTER_IOCTL_ALLOC \
+	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x0, struct dmabuf_exporter_alloc)
 
 /**
  * DOC: DMABUF_EXPORTER_IOCTL_INFO - read the limits and live usage
  */
-#define DMABUF_EXPORTER_IOCTL_INFO	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x1, \
-					     struct dmabuf_exporter_info)
+#define DMABUF_EXPORTER_IOCTL_INFO \
+	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x1, struct dmabuf_exporter_info)
 
 #endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Measurements in one process: the full cycle, remapping a live buffer,
+ * and bandwidth through the mapping.  Every measurement interleaves the
+ * providers (one sample of each in turn, the order rotated every repeat),
+ * so the drift of an emulated machine hits them all alike.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+#include "run.h"
+
+void *map_shared(const struct buf *b)
+{
+	void *p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd,
+		       0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void touch_pages(void *p, size_t size, uint64_t seed)
+{
+	size_t off;
+
+	for (off = 0; off < size; off += PAGE)
+		*(volatile uint64_t *)((char *)p + off) = seed + off / PAGE;
+}
+
+size_t check_pages(const void *p, size_t size, uint64_t seed)
+{
+	size_t off, bad = 0;
+
+	for (off = 0; off < size; off += PAGE)
+		bad += *(const volatile uint64_t *)((const char *)p + off) !=
+		       seed + off / PAGE;
+	return bad;
+}
+
+/*
+ * allocate, export, mmap, touch every page, munmap, close: the time of the
+ * whole and the faults of the touch.
+ */
+static int one_cycle(const struct provider *p, size_t size, double *us,
+		     double *faults)
+{
+	double t0 = now_us();
+	struct buf b;
+	long f0;
+	void *m;
+	int ret = buf_alloc(p, size, 0, &b);
+
+	if (ret)
+		return ret;
+	m = map_shared(&b);
+	if (!m) {
+		ret = -errno;
+		buf_free(&b);
+		return ret;
+	}
+	f0 = minor_faults();
+	touch_pages(m, size, 0);
+	*faults = (double)(minor_faults() - f0);
+	munmap(m, size);
+	buf_free(&b);
+	*us = now_us() - t0;
+	return 0;
+}
+
+void measure_cycle(const struct bench_opts *o, size_t size)
+{
+	struct run r;
+	int rep, i, k;
+
+	run_init(&r, size, o->reps);
+	for (rep = 0; rep < r.reps; rep++)
+		for_each_turn(&r, rep, i, k)
+			run_check(&r, k, "cycle",
+				  one_cycle(&providers[k], size,
+					    &r.v[0][k][rep], &r.v[1][k][rep]));
+	run_report(&r, 0, "cycle", "us", NULL);
+	run_report(&r, 1, "faults", "faults", NULL);
+	run_free(&r);
+}
+
+/* Live buffers of every usable provider, touched once. */
+static void live_buffers(struct run *r, struct buf *b, void **m)
+{
+	int k;
+
+	for (k = 0; k < nr_providers; k++) {
+		m[k] = NULL;
+		if (r->why[k][0])
+			continue;
+		if (!run_check(r, k, "alloc",
+			       buf_alloc(&providers[k], r->size, 1, &b[k])))
+			continue;
+		m[k] = map_shared(&b[k]);
+		if (!run_check(r, k, "mmap", m[k] ? 0 : -errno))
+			buf_free(&b[k]);
+		else
+			touch_pages(m[k], r->size, 0);
+	}
+}
+
+static void drop_buffers(struct run *r, struct buf *b, void **m)
+{
+	int k;
+
+	for (k = 0; k < nr_providers; k++)
+		if (m[k]) {
+			munmap(m[k], r->size);
+			buf_free(&b[k]);
+		}
+}
+
+/* mmap + touch @touch bytes + munmap of a live buffer. */
+static int one_remap(const struct buf *b, size_t touch, double *us)
+{
+	double t0 = now_us();
+	void *m = map_shared(b);
+
+	if (!m)
+		return -errno;
+	touch_pages(m, touch, 0);
+	munmap(m, b->size);
+	*us = now_us() - t0;
+	return 0;
+}
+
+/*
+ * The cost of mapping alone, without allocation: every page touched, and
+ * only the first (where filling the whole VMA on one fault could lose).
+ */
+void measure_remap(const struct bench_opts *o, size_t size)
+{
+	struct buf b[MAXP];
+	void *m[MAXP];
+	struct run r;
+	int rep, i, k;
+
+	run_init(&r, size, o->reps);
+	live_buffers(&r, b, m);
+	for (rep = 0; rep < r.reps; rep++)
+		for_each_turn(&r, rep, i, k) {
+			run_check(&r, k, "remap",
+				  one_remap(&b[k], size, &r.v[0][k][rep]));
+			run_check(&r, k, "remap",
+				  one_remap(&b[k], PAGE, &r.v[1][k][rep]));
+		}
+	run_report(&r, 0, "remap-all", "us", NULL);
+	run_report(&r, 1, "remap-first", "us", NULL);
+	drop_buffers(&r, b, m);
+	run_free(&r);
+}
+
+static volatile uint64_t sink;
+
+static double time_write(void *m, size_t size, int passes, int seed)
+{
+	double t0 = now_us();
+	int i;
+
+	for (i = 0; i < passes; i++)
+		memset(m, seed + i, size);
+	return now_us() - t0;
+}
+
+static double time_read(const void *m, size_t size, int passes)
+{
+	const uint64_t *w = m;
+	double t0 = now_us();
+	uint64_t sum = 0;
+	size_t j;
+	int i;
+
+	for (i = 0; i < passes; i++)
+		for (j = 0; j < size / sizeof(*w); j++)
+			sum += w[j];
+	sink = sum;
+	return now_us() - t0;
+}
+
+/* Per repeat: anonymous memory, then every provider; ratios pairwise. */
+static void bandwidth_rep(struct run *r, void **m, void *anon, int rep,
+			  int passes)
+{
+	double aw = time_write(anon, r->size, passes, rep);
+	double ar = time_read(anon, r->size, passes);
+	double mb = (double)r->size * passes / MIB * 1e6;
+	int i, k;
+
+	for_each_turn(r, rep, i, k) {
+		double w = time_write(m[k], r->size, passes, rep);
+		double rd = time_read(m[k], r->size, passes);
+
+		r->v[0][k][rep] = aw / w;
+		r->v[1][k][rep] = ar / rd;
+		r->v[2][k][rep] = mb / w;
+		r->v[3][k][rep] = mb / rd;
+	}
+	r->anon[0][rep] = mb / aw;
+	r->anon[1][rep] = mb / ar;
+}
+
+/*
+ * Sequential write (memset) and read (64-bit sums) through a prefaulted
+ * mapping, as a ratio to prefaulted anonymous memory timed in the same
+ * repeat.  A sample covers at least @o->bw_bytes.
+ */
+void measure_bandwidth(const struct bench_opts *o, size_t size)
+{
+	int passes = (int)(o->bw_bytes > size ? o->bw_bytes / size : 1);
+	struct buf b[MAXP];
+	void *m[MAXP], *anon;
+	struct run r;
+	int rep;
+
+	anon = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (anon == MAP_FAILED) {
+		perror("mmap anonymous");
+		exit(1);
+	}
+	run_init(&r, size, o->bw_reps);
+	live_buffers(&r, b, m);
+	for (rep = 0; rep < r.reps; rep++)
+		bandwidth_rep(&r, m, anon, rep, passes);
+	run_report(&r, 0, "write-ratio", "x-anon", NULL);
+	run_report(&r, 1, "read-ratio", "x-anon", NULL);
+	run_report(&r, 2, "write-bw", "MiB/s", NULL);
+	run_report(&r, 3, "read-bw", "MiB/s", NULL);
+	run_report_anon(&r);
+	drop_buffers(&r, b, m);
+	run_free(&r);
+	munmap(anon, size);
+}
