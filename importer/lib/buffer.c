@@ -37,7 +37,7 @@ DMABUF_SHARE_EXPORT int dmabuf_share_size(int fd, uint64_t *size)
 DMABUF_SHARE_EXPORT int dmabuf_share_map(int fd, int prot, void **addr,
 					 size_t *size)
 {
-	uint64_t len;
+	uint64_t len = 0;
 	void *p;
 	int ret;
 

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reuse cache: a released buffer comes back zeroed, the cache never
+ * holds more than cache_size, cached memory is nobody's (INFO does not
+ * count it), and unloading the module gives it all back.  Tests that
+ * reload the module leave it loaded with default parameters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define CACHE_PARAM "/sys/module/dmabuf_exporter/parameters/cache_size"
+
+static struct dmabuf_exporter_cache_info cache_info(void)
+{
+	struct dmabuf_exporter_cache_info ci;
+
+	memset(&ci, 0xff, sizeof(ci));
+	CU_ASSERT_EQUAL_FATAL(
+		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_CACHE_INFO, &ci), 0);
+	return ci;
+}
+
+static const char *needs_default_cache(void)
+{
+	struct dmabuf_exporter_cache_info ci;
+
+	if (ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_CACHE_INFO, &ci))
+		return "no CACHE_INFO ioctl";
+	if (ci.cache_size < (16 << 20))
+		return "module loaded with cache_size below 16 MiB";
+	return NULL;
+}
+
+/* Allocate @len, write @byte all over it, and release it. */
+static void alloc_fill_release(size_t len, int byte)
+{
+	int fd = exp_alloc_rw(len);
+	char *p = map_buf(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+
+	CU_ASSERT_NOT_EQUAL_FATAL(p, MAP_FAILED);
+	memset(p, byte, len);
+	munmap(p, len);
+	close(fd);
+}
+
+static void cache_info_matches_parameter(void)
+{
+	struct dmabuf_exporter_cache_info ci = cache_info();
+	unsigned long long param = 0;
+	FILE *f = fopen(CACHE_PARAM, "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fscanf(f, "%llu", &param), 1);
+	fclose(f);
+	CU_ASSERT_EQUAL(ci.cache_size, param);
+	CU_ASSERT_EQUAL(ci.reserved, 0);
+	CU_ASSERT(ci.cached_bytes <= ci.cache_size);
+	CU_ASSERT(ci.cached_buffers * PAGE <= ci.cached_bytes);
+}
+
+/* The same size again is served from the cache, and arrives zeroed. */
+static void reused_buffer_arrives_zeroed(void)
+{
+	const size_t len = 16 * PAGE;
+	struct dmabuf_exporter_cache_info before;
+	int fd;
+	char *p;
+
+	alloc_fill_release(len, 0x5a);
+	before = cache_info();
+	fd = exp_alloc_rw(len);
+	CU_ASSERT_EQUAL(cache_info().hits, before.hits + 1);
+	p = map_buf(fd, len, PROT_READ, MAP_SHARED, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(p, MAP_FAILED);
+	CU_ASSERT(p[0] == 0 && !memcmp(p, p + 1, len - 1));
+	munmap(p, len);
+	close(fd);
+}
+
+/* A cached buffer is uncharged: INFO shows it released, CACHE_INFO kept. */
+static void cached_memory_is_not_allocated(void)
+{
+	struct usage before = usage_now();
+	struct dmabuf_exporter_cache_info ci;
+
+	alloc_fill_release(8 * PAGE, 1);
+	assert_usage_is(&before, "after release into the cache");
+	ci = cache_info();
+	CU_ASSERT(ci.cached_bytes >= 8 * PAGE);
+	CU_ASSERT(ci.cached_buffers >= 1);
+}
+
+/* Eight 16 KiB buffers into a 64 KiB cache: the newest four stay. */
+static void cache_bounded_by_parameter(void)
+{
+	struct dmabuf_exporter_cache_info ci;
+	int fds[8], i;
+
+	module_reload("cache_size=65536");
+	for (i = 0; i < 8; i++)
+		fds[i] = exp_alloc_rw(4 * PAGE);
+	for (i = 0; i < 8; i++)
+		close(fds[i]);
+	ci = cache_info();
+	CU_ASSERT_EQUAL(ci.cache_size, 65536);
+	CU_ASSERT_EQUAL(ci.cached_bytes, 65536);
+	CU_ASSERT_EQUAL(ci.cached_buffers, 4);
+	/* Larger than the whole cache: never cached, nothing evicted. */
+	close(exp_alloc_rw(32 * PAGE));
+	CU_ASSERT_EQUAL(cache_info().cached_buffers, 4);
+	/* Exactly the cache's size: the four older ones make room. */
+	close(exp_alloc_rw(16 * PAGE));
+	ci = cache_info();
+	CU_ASSERT_EQUAL(ci.cached_bytes, 65536);
+	CU_ASSERT_EQUAL(ci.cached_buffers, 1);
+	module_reload("");
+}
+
+static void cache_size_zero_disables_it(void)
+{
+	struct dmabuf_exporter_cache_info ci;
+
+	module_reload("cache_size=0");
+	alloc_fill_release(4 * PAGE, 1);
+	close(exp_alloc_rw(4 * PAGE));
+	ci = cache_info();
+	CU_ASSERT_EQUAL(ci.cache_size, 0);
+	CU_ASSERT_EQUAL(ci.cached_bytes, 0);
+	CU_ASSERT_EQUAL(ci.hits, 0);
+	module_reload("");
+}
+
+static void unaligned_cache_size_refuses_to_load(void)
+{
+	CU_ASSERT_EQUAL_FATAL(module_unload(), 0);
+	CU_ASSERT_EQUAL(module_load("cache_size=4097"), -EINVAL);
+	CU_ASSERT_EQUAL(access(EXPORTER_DEV, F_OK), -1);
+	CU_ASSERT_EQUAL_FATAL(module_load(""), 0);
+}
+
+static long mem_free_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+/* Fill the 16 MiB cache; after unload, that memory is free again. */
+static void unload_frees_cached_memory(void)
+{
+	const size_t len = 4 << 20;
+	struct dmabuf_exporter_cache_info ci;
+	int fds[4], i;
+	long before;
+
+	module_reload("cache_size=16777216");
+	for (i = 0; i < 4; i++)
+		fds[i] = exp_alloc_rw(len);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	ci = cache_info();
+	CU_ASSERT_EQUAL(ci.cached_bytes, 4 * len);
+	before = mem_free_kib();
+	CU_ASSERT_EQUAL_FATAL(module_unload(), 0);
+	/* All 16 MiB, less slack for whatever else the guest allocated. */
+	CU_ASSERT(mem_free_kib() - before >= 15 * 1024);
+	CU_ASSERT_EQUAL_FATAL(module_load(""), 0);
+}
+
+static const struct vm_test tests[] = {
+	VM_TEST_NEEDS(cache_info_matches_parameter, needs_default_cache),
+	VM_TEST_NEEDS(reused_buffer_arrives_zeroed, needs_default_cache),
+	VM_TEST_NEEDS(cached_memory_is_not_allocated, needs_default_cache),
+	VM_TEST(cache_bounded_by_parameter),
+	VM_TEST(cache_size_zero_disables_it),
+	VM_TEST(unaligned_cache_size_refuses_to_load),
+	VM_TEST(unload_frees_cached_memory),
+	VM_TESTS_END,
+};
+
+const struct vm_suite suite_cache = { .name = "cache", .tests = tests };
