@@ -26,13 +26,16 @@ struct buf {
 /*
  * A way to get a shareable buffer.  @why is empty when the provider exists
  * on this kernel, else the reason it does not; @max_size is the largest
- * buffer it hands out (0: no limit known).
+ * buffer it hands out (0: no limit known); @zeroes_later is set when a
+ * released buffer is zeroed in the background (the exporter's cache).
  */
 struct provider {
 	const char *name;
+	void (*init)(struct provider *p);
 	int (*alloc)(const struct provider *p, size_t size, int populate,
 		     struct buf *b);
 	int dev;
+	int zeroes_later;
 	uint64_t flags;
 	size_t max_size;
 	char why[160];
@@ -51,6 +54,12 @@ const char *provider_unavailable(const struct provider *p, size_t size);
 int buf_alloc(const struct provider *p, size_t size, int populate,
 	      struct buf *b);
 void buf_free(struct buf *b);
+/*
+ * Untimed, after each sample: let @p finish the work its releases left in
+ * the background, so that it lands in neither the next sample of @p nor
+ * another provider's.
+ */
+void provider_settle(const struct provider *p);
 /* The exporter's total_limit from INFO, 0 when it is not loaded. */
 uint64_t exporter_total_limit(void);
 
@@ -75,8 +84,8 @@ void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* measure.c: each interleaves every provider usable at @size. */
 struct bench_opts {
-	int reps;        /* cycle, remap, hand-off repeats */
-	int bw_reps;     /* bandwidth repeats */
+	int reps;	 /* cycle, remap, hand-off repeats */
+	int bw_reps;	 /* bandwidth repeats */
 	int fanout_reps; /* fan-out repeats */
 	int fanout_procs;
 	size_t bw_bytes; /* bytes written or read per bandwidth sample */
@@ -92,6 +101,12 @@ void measure_scale(const struct bench_opts *o);
 
 /* Map @b shared, read-write; NULL on failure. */
 void *map_shared(const struct buf *b);
+/* buf_alloc() and map_shared(): 0 or -errno, with nothing left behind. */
+int buf_alloc_mapped(const struct provider *p, size_t size, struct buf *b,
+		     void **m);
+/* A buffer holding the touch_pages() pattern of @seed, not mapped. */
+int buf_alloc_filled(const struct provider *p, size_t size, uint64_t seed,
+		     struct buf *b);
 /* Write one 64-bit word into every page: value @seed + page index. */
 void touch_pages(void *p, size_t size, uint64_t seed);
 /* Read one word from every page; the number of pages that do not match. */

@@ -8,6 +8,8 @@
  *                     [--bw-reps N] [--fanout-reps N] [--procs N]
  *                     [--sizes 4K,64K,...] [--only METRIC,...] [--quick]
  *   METRIC: cycle remap bandwidth handoff fanout scale (default: all)
+ *   --reps: cycle, remap and hand-off repeats (default 100; five times
+ *   that below 1 MiB, a fifth from 64 MiB up, at least 3)
  *   --quick: few repeats and a small scale cap, for trying things out
  *
  * For every size, each measurement interleaves all providers; medians with
@@ -41,12 +43,12 @@ static int wanted(const char *metric)
 static void parse_sizes(const char *arg)
 {
 	char *copy = strdup(arg), *tok, *save = NULL, *end;
-	unsigned long v;
 
 	nr_sizes = 0;
 	for (tok = strtok_r(copy, ",", &save); tok && nr_sizes < 16;
 	     tok = strtok_r(NULL, ",", &save)) {
-		v = strtoul(tok, &end, 0);
+		unsigned long v = strtoul(tok, &end, 0);
+
 		if (*end == 'K' || *end == 'k')
 			v *= KIB;
 		else if (*end == 'M' || *end == 'm')
@@ -60,15 +62,18 @@ static void parse_sizes(const char *arg)
 static void guest_cpu(char *out, size_t len)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256], *v;
+	char line[256];
 
 	snprintf(out, len, "unknown");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "model name", 10) && (v = strchr(line, ':'))) {
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && v) {
 			v[strcspn(v, "\n")] = 0;
 			snprintf(out, len, "%s", v + 2);
 			break;
 		}
+	}
 	if (f)
 		fclose(f);
 }
@@ -123,7 +128,12 @@ static void run_size(const struct bench_opts *base, size_t size)
 {
 	struct bench_opts o = *base;
 
-	/* Big buffers: fewer repeats, each one takes long enough. */
+	/*
+	 * Small buffers: more repeats, each is cheap and easily disturbed;
+	 * big ones: fewer, each one takes long enough.
+	 */
+	if (size < MIB)
+		o.reps *= 5;
 	if (size >= 64 * MIB) {
 		o.reps = o.reps / 5 > 3 ? o.reps / 5 : 3;
 		o.fanout_reps = o.fanout_reps > 3 ? 3 : o.fanout_reps;
@@ -153,8 +163,11 @@ static void run_size(const struct bench_opts *base, size_t size)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .reps = 100, .bw_reps = 21, .fanout_reps = 5,
-				.fanout_procs = 64, .bw_bytes = 32 * MIB,
+	struct bench_opts o = { .reps = 100,
+				.bw_reps = 21,
+				.fanout_reps = 5,
+				.fanout_procs = 64,
+				.bw_bytes = 32 * MIB,
 				.scale_size = 4 * KIB };
 	const char *accel = "unknown", *host_cpu = "unknown";
 	int i, quick = 0;
@@ -198,7 +211,8 @@ int main(int argc, char **argv)
 	}
 	if (o.reps < 1 || o.bw_reps < 1 || o.fanout_reps < 1 ||
 	    o.fanout_procs < 1) {
-		fprintf(stderr, "dmabuf-bench: repeats and processes must be positive\n");
+		fprintf(stderr,
+			"dmabuf-bench: repeats and processes must be positive\n");
 		return 2;
 	}
 	set_context(accel, host_cpu);

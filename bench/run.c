@@ -9,14 +9,14 @@
 
 void run_init(struct run *r, size_t size, int reps)
 {
-	const char *why;
 	int k, j;
 
 	memset(r, 0, sizeof(*r));
 	r->size = size;
 	r->reps = reps;
 	for (k = 0; k < nr_providers; k++) {
-		why = provider_unavailable(&providers[k], size);
+		const char *why = provider_unavailable(&providers[k], size);
+
 		if (why)
 			snprintf(r->why[k], sizeof(r->why[k]), "%s", why);
 		for (j = 0; j < NVAL; j++)
@@ -35,6 +35,31 @@ void run_free(struct run *r)
 			free(r->v[j][k]);
 	for (j = 0; j < 2; j++)
 		free(r->anon[j]);
+}
+
+/*
+ * A shuffle of the providers, the same for every call with @rep: no
+ * provider always follows the same other one and inherits the work its
+ * release leaves behind.
+ */
+int run_turn(const struct run *r, int rep, int i)
+{
+	unsigned int x = 2654435761u * (unsigned int)(rep + 1);
+	int order[MAXP] = { 0 }, j, k;
+
+	for (j = 0; j < nr_providers; j++)
+		order[j] = j;
+	for (j = nr_providers - 1; j > 0; j--) {
+		int t;
+
+		x = x * 1103515245u + 12345u;
+		k = (int)((x >> 16) % (unsigned int)(j + 1));
+		t = order[j];
+		order[j] = order[k];
+		order[k] = t;
+	}
+	k = order[i];
+	return r->why[k][0] ? -1 : k;
 }
 
 int run_check(struct run *r, int k, const char *what, int ret)

@@ -30,13 +30,9 @@ void run_report(struct run *r, int idx, const char *metric, const char *unit,
 void run_report_anon(struct run *r);
 
 /*
- * Turn @i of repeat @rep goes to provider @k; the order rotates every
- * repeat and providers left out are passed over.
+ * The provider whose turn @i (0 to nr_providers - 1) of repeat @rep is, or
+ * -1 when it is left out.  Every repeat has its own order.
  */
-#define for_each_turn(r, rep, i, k)                                     \
-	for ((i) = 0; (i) < nr_providers; (i)++)                        \
-		if ((k) = ((i) + (rep)) % nr_providers, (r)->why[k][0]) \
-			continue;                                       \
-		else
+int run_turn(const struct run *r, int rep, int i);
 
 #endif

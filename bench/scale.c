@@ -16,20 +16,40 @@
 static const long windows[] = { 1, 1000, 10000 };
 #define WINDOW 100
 
-/* The windows' results; @why instead when the provider could not run. */
+#define NR_WINDOWS (sizeof(windows) / sizeof(windows[0]))
+
+static void window_metric(char *metric, size_t len, size_t i)
+{
+	snprintf(metric, len, "alloc-at-%ld", windows[i]);
+}
+
+/* Every result of a provider that could not run, with the reason. */
+static void scale_unavailable(const struct provider *p, size_t size,
+			      const char *why)
+{
+	char metric[32];
+	size_t i;
+
+	result_unavailable("scale-count", p->name, size, why);
+	for (i = 0; i < NR_WINDOWS; i++) {
+		window_metric(metric, sizeof(metric), i);
+		result_unavailable(metric, p->name, size, why);
+	}
+}
+
+/* The windows' results from the times of @n allocations. */
 static void scale_windows(const struct provider *p, size_t size, double *t,
-			  long n, const char *why)
+			  long n)
 {
 	char metric[32], only[64];
 	struct summary s;
 	size_t i;
 
 	snprintf(only, sizeof(only), "only %ld buffers fit", n);
-	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
-		snprintf(metric, sizeof(metric), "alloc-at-%ld", windows[i]);
-		if (why || n < windows[i] + WINDOW) {
-			result_unavailable(metric, p->name, size,
-					   why ? why : only);
+	for (i = 0; i < NR_WINDOWS; i++) {
+		window_metric(metric, sizeof(metric), i);
+		if (n < windows[i] + WINDOW) {
+			result_unavailable(metric, p->name, size, only);
 			continue;
 		}
 		s = summarize(t + windows[i], WINDOW);
@@ -41,7 +61,7 @@ static void scale_windows(const struct provider *p, size_t size, double *t,
 static void scale_provider(const struct provider *p, size_t size, long cap)
 {
 	struct buf *b = calloc((size_t)cap, sizeof(*b));
-	double *t = calloc((size_t)cap, sizeof(*t)), t0;
+	double *t = calloc((size_t)cap, sizeof(*t));
 	struct summary s = { .n = 1 };
 	char note[160];
 	long n;
@@ -52,7 +72,8 @@ static void scale_provider(const struct provider *p, size_t size, long cap)
 		exit(1);
 	}
 	for (n = 0; n < cap; n++) {
-		t0 = now_us();
+		double t0 = now_us();
+
 		ret = buf_alloc(p, size, 1, &b[n]);
 		t[n] = now_us() - t0;
 		if (ret)
@@ -66,7 +87,7 @@ static void scale_provider(const struct provider *p, size_t size, long cap)
 			 "no failure: stopped at the cap of %ld", cap);
 	s.median = s.min = s.max = (double)n;
 	result("scale-count", p->name, size, &s, "buffers", note);
-	scale_windows(p, size, t, n, NULL);
+	scale_windows(p, size, t, n);
 	while (n--)
 		buf_free(&b[n]);
 	free(b);
@@ -75,16 +96,14 @@ static void scale_provider(const struct provider *p, size_t size, long cap)
 
 void measure_scale(const struct bench_opts *o)
 {
-	const char *why;
 	int k;
 
 	for (k = 0; k < nr_providers; k++) {
-		why = provider_unavailable(&providers[k], o->scale_size);
+		const char *why =
+			provider_unavailable(&providers[k], o->scale_size);
+
 		if (why) {
-			result_unavailable("scale-count", providers[k].name,
-					   o->scale_size, why);
-			scale_windows(&providers[k], o->scale_size, NULL, 0,
-				      why);
+			scale_unavailable(&providers[k], o->scale_size, why);
 			continue;
 		}
 		progress("scale: %s, %zu KiB buffers, up to %ld",

@@ -72,14 +72,14 @@ static void receiver(int sock)
 	struct handoff_reply rep;
 	struct handoff_msg msg;
 	struct buf b;
-	long f0;
-	void *m;
 
 	while ((b.fd = recv_fd(sock, &msg, sizeof(msg))) >= 0) {
-		memset(&rep, 0, sizeof(rep));
+		long f0 = minor_faults();
+		void *m;
+
 		b.size = msg.size;
-		f0 = minor_faults();
 		m = map_shared(&b);
+		memset(&rep, 0, sizeof(rep));
 		rep.bad = m ? check_pages(m, b.size, msg.seed) : b.size / PAGE;
 		rep.done_us = now_us();
 		rep.faults = minor_faults() - f0;
@@ -100,18 +100,10 @@ static int one_handoff(const struct provider *p, int sock, size_t size,
 	struct handoff_reply rep;
 	struct buf b;
 	double t0;
-	void *m;
-	int ret = buf_alloc(p, size, 0, &b);
+	int ret = buf_alloc_filled(p, size, seed, &b);
 
 	if (ret)
 		return ret;
-	m = map_shared(&b);
-	if (!m) {
-		ret = -errno;
-		goto out;
-	}
-	touch_pages(m, size, seed);
-	munmap(m, size);
 	t0 = now_us();
 	ret = send_fd(sock, b.fd, &msg, sizeof(msg));
 	if (!ret && read(sock, &rep, sizeof(rep)) != sizeof(rep))
@@ -120,7 +112,6 @@ static int one_handoff(const struct provider *p, int sock, size_t size,
 		ret = -EILSEQ; /* the receiver saw other data than was sent */
 	*us = rep.done_us - t0;
 	*faults = (double)rep.faults;
-out:
 	buf_free(&b);
 	return ret;
 }
@@ -143,11 +134,17 @@ void measure_handoff(const struct bench_opts *o, size_t size)
 	close(sv[1]);
 	run_init(&r, size, o->reps);
 	for (rep = 0; rep < r.reps; rep++)
-		for_each_turn(&r, rep, i, k)
+		for (i = 0; i < nr_providers; i++) {
+			k = run_turn(&r, rep, i);
+			if (k < 0)
+				continue;
 			run_check(&r, k, "hand-off",
 				  one_handoff(&providers[k], sv[0], size,
 					      (uint64_t)rep << 32,
-					      &r.v[0][k][rep], &r.v[1][k][rep]));
+					      &r.v[0][k][rep],
+					      &r.v[1][k][rep]));
+			provider_settle(&providers[k]);
+		}
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
 	run_report(&r, 0, "handoff", "us", "send to receiver's full read");
@@ -168,18 +165,25 @@ struct fanout_board {
 static void fanout_child(struct fanout_board *fb, int n, int start,
 			 const struct buf *b)
 {
+	double done;
+	size_t bad;
+	long f0, f;
 	char c;
-	long f0;
 	void *m;
 
+	/* Take the fork's own faults (stack, board, clock) before counting. */
+	fb->child[n].done_us = now_us();
 	__sync_fetch_and_add(&fb->ready, 1);
 	if (read(start, &c, 1) < 0) /* EOF: everyone starts at once */
 		_exit(1);
 	f0 = minor_faults();
 	m = map_shared(b);
-	fb->child[n].bad = m ? check_pages(m, b->size, 7) : b->size / PAGE;
-	fb->child[n].done_us = now_us();
-	fb->child[n].faults = minor_faults() - f0;
+	bad = m ? check_pages(m, b->size, 7) : b->size / PAGE;
+	f = minor_faults() - f0;
+	done = now_us();
+	fb->child[n].bad = bad;
+	fb->child[n].faults = f;
+	fb->child[n].done_us = done;
 	_exit(0);
 }
 
@@ -222,19 +226,10 @@ static int one_fanout(const struct provider *p, size_t size, int procs,
 		      struct fanout_board *fb, double *us, double *faults)
 {
 	struct buf b;
-	void *m;
-	int ret = buf_alloc(p, size, 0, &b);
+	int ret = buf_alloc_filled(p, size, 7, &b);
 
 	if (ret)
 		return ret;
-	m = map_shared(&b);
-	if (!m) {
-		ret = -errno;
-		buf_free(&b);
-		return ret;
-	}
-	touch_pages(m, size, 7);
-	munmap(m, size);
 	ret = fanout_once(&b, procs, fb, us, faults);
 	buf_free(&b);
 	return ret;
@@ -247,25 +242,31 @@ static int one_fanout(const struct provider *p, size_t size, int procs,
 void measure_fanout(const struct bench_opts *o, size_t size)
 {
 	size_t len = sizeof(struct fanout_board) +
-		     (size_t)o->fanout_procs * sizeof(((struct fanout_board *)0)->child[0]);
+		     (size_t)o->fanout_procs *
+			     sizeof(((struct fanout_board *)0)->child[0]);
 	struct fanout_board *fb;
 	char note[64];
 	struct run r;
 	int rep, i, k;
 
-	fb = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fb = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		  -1, 0);
 	if (fb == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
 	}
 	run_init(&r, size, o->fanout_reps);
 	for (rep = 0; rep < r.reps; rep++)
-		for_each_turn(&r, rep, i, k)
+		for (i = 0; i < nr_providers; i++) {
+			k = run_turn(&r, rep, i);
+			if (k < 0)
+				continue;
 			run_check(&r, k, "fan-out",
 				  one_fanout(&providers[k], size,
 					     o->fanout_procs, fb,
 					     &r.v[0][k][rep], &r.v[1][k][rep]));
+			provider_settle(&providers[k]);
+		}
 	snprintf(note, sizeof(note), "%d processes", o->fanout_procs);
 	run_report(&r, 0, "fanout", "us", note);
 	run_report(&r, 1, "fanout-faults", "faults", note);

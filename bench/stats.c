@@ -79,8 +79,8 @@ void result(const char *metric, const char *provider, size_t size,
 void result_unavailable(const char *metric, const char *provider, size_t size,
 			const char *why)
 {
-	printf("@@BENCH\t%s\t%s\t%zu\t0\t-\t-\t-\t-\tunavailable: %s\n",
-	       metric, provider, size, field(why));
+	printf("@@BENCH\t%s\t%s\t%zu\t0\t-\t-\t-\t-\tunavailable: %s\n", metric,
+	       provider, size, field(why));
 }
 
 void result_context(const char *kernel, const char *cpu, const char *accel,

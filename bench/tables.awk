@@ -148,7 +148,26 @@ NR == 1 { next }
 	else
 		why[m, p, s] = $13
 }
+# Rows in a fixed order (the bench interleaves them differently).
+function order_providers(pref, n, i, j, k, out) {
+	n = split("exporter exporter-per-page memfd udmabuf heap-system heap-cma", pref, " ")
+	k = 0
+	for (i = 1; i <= n; i++)
+		if (pref[i] in prov_seen)
+			out[++k] = pref[i]
+	for (j = 1; j <= np; j++) {
+		for (i = 1; i <= n; i++)
+			if (provs[j] == pref[i])
+				break
+		if (i > n)
+			out[++k] = provs[j]
+	}
+	for (i = 1; i <= k; i++)
+		provs[i] = out[i]
+}
+
 END {
+	order_providers()
 	print "## dmabuf-bench results\n"
 	print ctx ". Medians over the repeats in the n column of results.tsv" \
 		" (which also has min and max); every provider interleaved with" \
@@ -156,6 +175,7 @@ END {
 	table("Faults to touch every page of a fresh mapping once", "faults", "%s")
 	table("Full cycle: allocate, export, mmap, touch every page, munmap, close (us)", "cycle", "%s")
 	ratio_table("Full cycle relative to the exporter (above 1.00x: the exporter is faster)", "cycle")
+	table("Exporter full cycle right after releasing a buffer of the same size (us)", "cycle-reuse-now", "%s")
 	table("Remap a live buffer: mmap, touch every page, munmap (us)", "remap-all", "%s")
 	table("Remap a live buffer, touch the first page only (us)", "remap-first", "%s")
 	pair_table("Bandwidth through the mapping relative to prefaulted anonymous memory: write / read", "write-ratio", "read-ratio", "%s", "%s")

@@ -166,29 +166,16 @@ static void dmabuf_exporter_buffer_init(struct dmabuf_exporter_buffer *buf,
 	INIT_LIST_HEAD(&buf->attachments);
 }
 
-/**
- * dmabuf_exporter_buffer_alloc - charge and allocate a zeroed coherent buffer
- * @size: bytes, at most max_buffer_size; rounded up to PAGE_SIZE here
- * @flags: DMABUF_EXPORTER_ALLOC_* bits, already validated
- *
- * Return: the buffer, or ERR_PTR(-EDQUOT) over total_limit, ERR_PTR(-ENOMEM)
- * when the allocator fails.  On error nothing stays charged.
- */
-struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
+/* A new zeroed coherent buffer of @size bytes with its page table. */
+static struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_create(u64 size)
 {
 	struct dmabuf_exporter_buffer *buf;
 	struct device *dev = dmabuf_exporter_dma_dev;
 	int ret;
 
-	size = PAGE_ALIGN(size);
-	ret = dmabuf_exporter_charge(size);
-	if (ret)
-		return ERR_PTR(ret);
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto err_uncharge;
-	}
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
 	buf->dev = dev;
 	buf->size = size;
 	/* dma_alloc_coherent() zeroes: no buffer shows an earlier one's data. */
@@ -202,32 +189,106 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
 			      size);
 	if (ret)
 		goto err_free_coherent;
-	dmabuf_exporter_buffer_init(buf, flags);
 	return buf;
 
 err_free_coherent:
 	dma_free_coherent(dev, size, buf->vaddr, buf->dma_addr);
 err_free_buf:
 	kfree(buf);
-err_uncharge:
-	dmabuf_exporter_uncharge(size);
 	return ERR_PTR(ret);
 }
 
+/* Give a buffer's memory back to the allocator; it is charged to no one. */
+static void dmabuf_exporter_buffer_destroy(struct dmabuf_exporter_buffer *buf)
+{
+	sg_free_table(&buf->pages);
+	dma_free_coherent(buf->dev, buf->size, buf->vaddr, buf->dma_addr);
+	kfree(buf);
+}
+
+/* Destroy the buffers the cache handed back, linked by cache_lru. */
+static void dmabuf_exporter_destroy_list(struct list_head *list)
+{
+	struct dmabuf_exporter_buffer *buf, *next;
+
+	list_for_each_entry_safe(buf, next, list, cache_lru)
+		dmabuf_exporter_buffer_destroy(buf);
+}
+
+/* Give every cached buffer back; true when there was any. */
+static bool dmabuf_exporter_cache_flush(void)
+{
+	LIST_HEAD(cached);
+
+	dmabuf_exporter_cache_drain(&cached);
+	if (list_empty(&cached))
+		return false;
+	dmabuf_exporter_destroy_list(&cached);
+	return true;
+}
+
 /**
- * dmabuf_exporter_buffer_free - give a buffer's memory back and uncharge it
+ * dmabuf_exporter_buffer_alloc - charge and allocate a zeroed coherent buffer
+ * @size: bytes, at most max_buffer_size; rounded up to PAGE_SIZE here
+ * @flags: DMABUF_EXPORTER_ALLOC_* bits, already validated
+ *
+ * A released buffer of the same size is reused when the cache has one.
+ * When the allocator fails, the cache is emptied and the allocation tried
+ * once more, so the cache never turns a possible allocation into ENOMEM.
+ *
+ * Return: the buffer, or ERR_PTR(-EDQUOT) over total_limit, ERR_PTR(-ENOMEM)
+ * when the allocator fails.  On error nothing stays charged.
+ */
+struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
+{
+	struct dmabuf_exporter_buffer *buf;
+	int ret;
+
+	size = PAGE_ALIGN(size);
+	ret = dmabuf_exporter_charge(size);
+	if (ret)
+		return ERR_PTR(ret);
+	buf = dmabuf_exporter_cache_get(size);
+	if (!buf)
+		buf = dmabuf_exporter_buffer_create(size);
+	if (IS_ERR(buf) && dmabuf_exporter_cache_flush())
+		buf = dmabuf_exporter_buffer_create(size);
+	if (IS_ERR(buf)) {
+		dmabuf_exporter_uncharge(size);
+		return buf;
+	}
+	dmabuf_exporter_buffer_init(buf, flags);
+	return buf;
+}
+
+/**
+ * dmabuf_exporter_buffer_free - release a buffer and uncharge it
  * @buf: a buffer with no attachments and no mappings left
+ *
+ * The buffer goes into the cache when it fits, else back to the allocator,
+ * along with any older buffers the cache pushes out to make room.
  */
 void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf)
 {
 	u64 size = buf->size;
+	LIST_HEAD(evicted);
 
 	WARN_ON(!list_empty(&buf->attachments));
 	mutex_destroy(&buf->lock);
-	sg_free_table(&buf->pages);
-	dma_free_coherent(buf->dev, size, buf->vaddr, buf->dma_addr);
-	kfree(buf);
+	if (!dmabuf_exporter_cache_put(buf, &evicted))
+		dmabuf_exporter_buffer_destroy(buf);
+	dmabuf_exporter_destroy_list(&evicted);
 	dmabuf_exporter_uncharge(size);
+}
+
+/**
+ * dmabuf_exporter_buffers_exit - free the cached buffers at module unload
+ *
+ * Every live buffer pins the module, so by now the cache holds all there is.
+ */
+void dmabuf_exporter_buffers_exit(void)
+{
+	dmabuf_exporter_cache_flush();
 }
 
 /**

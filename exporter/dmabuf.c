@@ -43,8 +43,8 @@ static int dmabuf_exporter_copy_table(struct sg_table *dst,
 	unsigned int i, nents = 0, off, len;
 	int ret;
 
-	max_seg = max_t(unsigned int, round_down(max_seg, PAGE_SIZE),
-			PAGE_SIZE);
+	/* Whole pages, and at least one whatever the device claims. */
+	max_seg = round_down(max_seg, PAGE_SIZE) ?: PAGE_SIZE;
 	for_each_sgtable_sg(src, s, i)
 		nents += DIV_ROUND_UP(s->length, max_seg);
 	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
@@ -53,10 +53,11 @@ static int dmabuf_exporter_copy_table(struct sg_table *dst,
 	d = dst->sgl;
 	for_each_sgtable_sg(src, s, i) {
 		for (off = 0; off < s->length; off += len) {
+			unsigned int pos = s->offset + off;
+
 			len = min(s->length - off, max_seg);
-			sg_set_page(d, nth_page(sg_page(s),
-						(s->offset + off) >> PAGE_SHIFT),
-				    len, offset_in_page(s->offset + off));
+			sg_set_page(d, nth_page(sg_page(s), pos >> PAGE_SHIFT),
+				    len, offset_in_page(pos));
 			d = sg_next(d);
 		}
 	}

@@ -16,6 +16,7 @@
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+struct dmabuf_exporter_cache_info;
 struct dmabuf_exporter_info;
 
 /**
@@ -32,6 +33,10 @@ struct dmabuf_exporter_info;
  * @fault_per_page:	install one page per fault instead of the whole VMA
  * @lock:		protects @attachments and each attachment's mapping
  * @attachments:	struct dmabuf_exporter_attachment, one per importer
+ * @cache_node:		entry in the cache's by-size table while cached
+ * @cache_lru:		entry in the cache's age list while cached, and in
+ *			lists of buffers the cache hands back to be freed
+ * @cache_dirty:	entry in the cache's list of buffers not zeroed yet
  */
 struct dmabuf_exporter_buffer {
 	struct device *dev;
@@ -43,6 +48,9 @@ struct dmabuf_exporter_buffer {
 	bool fault_per_page;
 	struct mutex lock; /* protects attachments and their mapped state */
 	struct list_head attachments;
+	struct hlist_node cache_node;
+	struct list_head cache_lru;
+	struct list_head cache_dirty;
 };
 
 /* buffer.c: allocation, limits and accounting */
@@ -52,7 +60,16 @@ int dmabuf_exporter_check_size(u64 size);
 struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size,
 							    u64 flags);
 void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf);
+void dmabuf_exporter_buffers_exit(void);
 void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info);
+
+/* cache.c: released buffers kept for reuse, zeroed before reuse */
+int dmabuf_exporter_cache_init(long *cache_size, u64 total_limit);
+struct dmabuf_exporter_buffer *dmabuf_exporter_cache_get(size_t size);
+bool dmabuf_exporter_cache_put(struct dmabuf_exporter_buffer *buf,
+			       struct list_head *evicted);
+void dmabuf_exporter_cache_drain(struct list_head *out);
+void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info);
 
 /* dmabuf.c: the dma-buf around a buffer */
 struct dma_buf *dmabuf_exporter_export(u64 size, u64 flags, u32 accmode);

@@ -82,6 +82,17 @@ static long dmabuf_exporter_ioctl_info(struct dmabuf_exporter_info __user *uarg)
 	return 0;
 }
 
+static long
+dmabuf_exporter_ioctl_cache_info(struct dmabuf_exporter_cache_info __user *uarg)
+{
+	struct dmabuf_exporter_cache_info info = { 0 };
+
+	dmabuf_exporter_cache_get_info(&info);
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * dmabuf_exporter_ioctl - dispatch one command to its worker
  * @file: the open device
@@ -100,6 +111,8 @@ long dmabuf_exporter_ioctl(struct file *file, unsigned int cmd,
 		return dmabuf_exporter_ioctl_alloc(uarg);
 	case DMABUF_EXPORTER_IOCTL_INFO:
 		return dmabuf_exporter_ioctl_info(uarg);
+	case DMABUF_EXPORTER_IOCTL_CACHE_INFO:
+		return dmabuf_exporter_ioctl_cache_info(uarg);
 	}
 	return -ENOTTY;
 }

@@ -26,6 +26,11 @@ module_param(total_limit, ulong, 0444);
 MODULE_PARM_DESC(total_limit,
 		 "Cap on all live buffers (bytes); 0 = a quarter of RAM");
 
+static long cache_size = -1;
+module_param(cache_size, long, 0444);
+MODULE_PARM_DESC(cache_size,
+		 "Freed buffers kept for reuse (bytes); 0 = off, -1 = auto");
+
 /* The device the DMA API allocates for; it outlives every buffer, see exit. */
 static struct platform_device *dmabuf_exporter_pdev;
 
@@ -72,14 +77,17 @@ static int __init dmabuf_exporter_init(void)
 					   &max_size, &limit);
 	if (ret)
 		goto err_unregister_pdev;
+	ret = dmabuf_exporter_cache_init(&cache_size, limit);
+	if (ret)
+		goto err_unregister_pdev;
 	/* Show the limits in force, not the 0 that asked for defaults. */
 	max_buffer_size = max_size;
 	total_limit = limit;
 	ret = misc_register(&dmabuf_exporter_misc);
 	if (ret)
 		goto err_unregister_pdev;
-	pr_info("max_buffer_size=%lu total_limit=%lu\n", max_buffer_size,
-		total_limit);
+	pr_info("max_buffer_size=%lu total_limit=%lu cache_size=%ld\n",
+		max_buffer_size, total_limit, cache_size);
 	return 0;
 
 err_unregister_pdev:
@@ -89,12 +97,13 @@ err_unregister_pdev:
 
 /*
  * Every dma-buf holds a reference on this module (exp_info.owner), so exit
- * runs only after the last buffer was released: the platform device can
- * go now.
+ * runs only after the last buffer was released: the cached buffers and
+ * then the platform device can go now.
  */
 static void __exit dmabuf_exporter_exit(void)
 {
 	misc_deregister(&dmabuf_exporter_misc);
+	dmabuf_exporter_buffers_exit();
 	platform_device_unregister(dmabuf_exporter_pdev);
 }
 

@@ -37,20 +37,22 @@ if [ "${KVM:-0}" != 0 ]; then
 	accel=kvm kvm=(--kvm)
 fi
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-out=$root/build/bench-out/$flavor
-say "[4/5] dmabuf-bench on $(cat "$kdir/kver") ($accel; takes 15-30 minutes under TCG)"
-# 2 GiB: the peer kernel reserves 320 MiB for CMA, and the scale test holds
-# a quarter of RAM in live buffers.
+dest=${BENCH_OUT:-$root/docs/bench}
+[ "$flavor" = peer ] || [ -n "${BENCH_OUT:-}" ] || dest=$dest/$flavor
+# One guest output directory per destination: runs do not overwrite another's.
+out=$root/build/bench-out/$flavor-$(basename "$dest")
+say "[4/5] dmabuf-bench on $(cat "$kdir/kver") ($accel; about 6 minutes under TCG)"
+# 3 GiB: the peer kernel reserves 320 MiB for CMA, the scale test holds a
+# quarter of RAM in live buffers, and the module's default cache_size (an
+# eighth of total_limit, at most 64 MiB) is 64 MiB only above 2 GiB.
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of words
 "$here/vm/run.sh" "${kvm[@]}" --kernel-dir "$kdir" --module "$ko" \
-	--module-params "${BENCH_PARAMS:-}" --mem 2G --smp 2 \
+	--module-params "${BENCH_PARAMS:-}" --mem 3G --smp 2 \
 	--payload "$payload" --out "$out" --timeout 5400 \
 	-- dmabuf-bench --accel "$accel" --host-cpu "${host_cpu:-unknown}" \
 	${BENCH_ARGS:-} ||
 	die "the benchmark failed; nothing written (guest output: $out/tests.log)"
 
-dest=${BENCH_OUT:-$root/docs/bench}
-[ "$flavor" = peer ] || [ -n "${BENCH_OUT:-}" ] || dest=$dest/$flavor
 say "[5/5] report in ${dest#"$root"/}"
 "$root/bench/report.sh" "$out/tests.log" "$dest"
 say "make bench ($flavor) finished in $(( $(date +%s) - start ))s"

@@ -32,7 +32,7 @@ root=$(cd "$here/.." && pwd)
 ALL_CHECKS="checkpatch kernel-w1 kernel-sparse clang-format-kernel clang-format-user userspace-warnings cppcheck"
 KERNEL_GLOBS="exporter/*.c exporter/*.h include/uapi/linux/dmabuf_exporter.h"
 # Userspace sources; importer/build and other generated files stay out.
-USER_SRC="importer/lib importer/cli tests/host tests/vm bench include/dmabuf_share.h"
+USER_SRC="importer/lib importer/cli tests/host tests/vm tests/debug bench include/dmabuf_share.h"
 LINT_FILES=(scripts/checkpatch.pl scripts/spelling.txt
 	scripts/const_structs.checkpatch .clang-format)
 
@@ -164,6 +164,8 @@ check_userspace_warnings() {
 		all static "$tmp/importer/tests/host_test" > /dev/null || return 1
 	make -s -C "$root/tests/vm" OUT="$tmp/vm" CC="cc $w" > /dev/null ||
 		return 1
+	make -s -C "$root/tests/debug" OUT="$tmp/debug" CC="cc $w" > /dev/null ||
+		return 1
 	for f in "$root"/bench/*.c; do
 		[ -f "$f" ] || continue
 		# shellcheck disable=SC2086 # flags are words
@@ -172,7 +174,7 @@ check_userspace_warnings() {
 			$(pkg-config --cflags libdrm) -c -o /dev/null "$f" ||
 			return 1
 	done
-	echo "importer (library, CLI, static binaries, host tests), tests/vm and bench/ build with $w"
+	echo "importer (library, CLI, static binaries, host tests), tests/vm, tests/debug and bench/ build with $w"
 }
 
 check_cppcheck() {

@@ -81,6 +81,18 @@ build_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
 }
 
+# --module-option lines as kernel parameters (NAME.key=value): a module
+# built into the kernel only sees its options there; init passes the same
+# options to insmod for a loadable one.
+builtin_options() {
+	local name opt
+	printf '%s' "$options" | while read -r name opt_line; do
+		for opt in $opt_line; do
+			printf '%s.%s ' "$name" "$opt"
+		done
+	done
+}
+
 # Every report the kernel's checkers print starts with one of these.
 BAD_LOG='Oops|BUG:|WARNING:|Bad page|refcount_t:|KASAN|kmemleak:.*unreferenced|'\
 'possible circular locking|possible recursive locking|inconsistent lock state|'\
@@ -106,7 +118,7 @@ boot() {
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
 		-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-		-append "console=ttyS0 loglevel=7 panic=-1 oops=panic rdinit=/init $append" \
+		-append "console=ttyS0 loglevel=7 panic=-1 oops=panic rdinit=/init $(builtin_options) $append" \
 		-display none -monitor none -no-reboot -nodefaults \
 		-serial "file:$out/console.log" -serial "file:$out/tests.log" &
 	qemu_pid=$!

@@ -67,9 +67,10 @@ void lane_usage_fail(const char *where, const struct lane_usage *want)
 {
 	struct lane_usage now = lane_usage();
 
-	lane_fail("leak %s: live buffers %u -> %u, bytes %llu -> %llu, fds %d -> %d",
-		  where, want->live, now.live, (unsigned long long)want->bytes,
-		  (unsigned long long)now.bytes, want->fds, now.fds);
+	lane_fail(
+		"leak %s: live buffers %u -> %u, bytes %llu -> %llu, fds %d -> %d",
+		where, want->live, now.live, (unsigned long long)want->bytes,
+		(unsigned long long)now.bytes, want->fds, now.fds);
 }
 
 void lane_rng_seed(struct lane_rng *r, uint64_t seed)

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,32 @@ void dev_reopen(void)
 	if (exporter_fd >= 0)
 		close(exporter_fd);
 	exporter_fd = -1;
+}
+
+int module_unload(void)
+{
+	dev_reopen(); /* our own open device pins the module too */
+	return syscall(SYS_delete_module, "dmabuf_exporter", O_NONBLOCK) ?
+		       -errno :
+		       0;
+}
+
+int module_load(const char *params)
+{
+	int fd = open(EXPORTER_KO, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+void module_reload(const char *params)
+{
+	CU_ASSERT_EQUAL_FATAL(module_unload(), 0);
+	CU_ASSERT_EQUAL_FATAL(module_load(params), 0);
+	CU_ASSERT_FATAL(dev_fd() >= 0);
 }
 
 int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,

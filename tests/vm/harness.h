@@ -52,11 +52,21 @@ extern const struct vm_suite suite_import;
 extern const struct vm_suite suite_regressions;
 extern const struct vm_suite suite_v4l2;
 extern const struct vm_suite suite_stress;
+extern const struct vm_suite suite_cache;
 extern const struct vm_suite suite_module;
 
 /* The exporter device, opened once per test program (O_CLOEXEC). */
 int dev_fd(void);
 void dev_reopen(void);
+
+/*
+ * Unload the exporter (refused while anything pins it) and load it with
+ * @params: 0 or -errno.  module_reload() does both and fails the test if
+ * either fails.
+ */
+int module_unload(void);
+int module_load(const char *params);
+void module_reload(const char *params);
 
 /* ALLOC: 0 and *out filled, or -errno.  @fd_flags/@flags as in the ABI. */
 int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,

@@ -24,6 +24,7 @@ static const struct vm_suite *const all_suites[] = {
 	&suite_regressions,
 	&suite_v4l2,
 	&suite_stress,
+	&suite_cache,
 	/* Last: it unloads and reloads the module. */
 	&suite_module,
 };

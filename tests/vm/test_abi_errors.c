@@ -206,13 +206,15 @@ static void total_limit_is_edquot(void)
 {
 	struct dmabuf_exporter_info info = exp_info();
 	uint64_t left = info.total_limit - info.total_allocated;
-	uint64_t chunk = info.max_buffer_size < (4 << 20) ?
-				 info.max_buffer_size :
-				 (4 << 20);
-	size_t n = 0, cap = left / chunk + 2;
+	uint64_t chunk = 4ULL << 20;
+	size_t n = 0, cap;
 	struct dmabuf_exporter_alloc req = valid_request();
-	int *fds = calloc(cap, sizeof(int));
+	int *fds;
 
+	if (chunk > info.max_buffer_size)
+		chunk = info.max_buffer_size;
+	cap = left / chunk + 2;
+	fds = calloc(cap, sizeof(int));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fds);
 	while (left >= chunk && n < cap) {
 		fds[n++] = exp_alloc_rw(chunk);

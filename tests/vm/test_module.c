@@ -12,41 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
 
-static int unload(void)
-{
-	dev_reopen(); /* our own open device pins the module too */
-	return syscall(SYS_delete_module, "dmabuf_exporter", O_NONBLOCK) ?
-		       -errno :
-		       0;
-}
-
-static int load(const char *params)
-{
-	int fd = open(EXPORTER_KO, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/* Unload and load again with @params; fails the test if either fails. */
-static void reload(const char *params)
-{
-	CU_ASSERT_EQUAL_FATAL(unload(), 0);
-	CU_ASSERT_EQUAL_FATAL(load(params), 0);
-	CU_ASSERT_FATAL(dev_fd() >= 0);
-}
-
 static void expect_unload_refused(void)
 {
-	int ret = unload();
+	int ret = module_unload();
 
 	/* EWOULDBLOCK from 3.x kernels on, EBUSY before. */
 	CU_ASSERT(ret == -EWOULDBLOCK || ret == -EBUSY);
@@ -60,7 +32,7 @@ static void unload_refused_while_fd_alive(void)
 	dev_reopen();
 	expect_unload_refused();
 	close(fd);
-	reload("");
+	module_reload("");
 }
 
 static void unload_refused_while_only_mapping_alive(void)
@@ -73,14 +45,14 @@ static void unload_refused_while_only_mapping_alive(void)
 	p[PAGE] = 1;
 	expect_unload_refused();
 	munmap(p, 2 * PAGE);
-	reload("");
+	module_reload("");
 }
 
 static void unload_then_reload_works(void)
 {
-	CU_ASSERT_EQUAL_FATAL(unload(), 0);
+	CU_ASSERT_EQUAL_FATAL(module_unload(), 0);
 	CU_ASSERT_EQUAL(access(EXPORTER_DEV, F_OK), -1);
-	CU_ASSERT_EQUAL_FATAL(load(""), 0);
+	CU_ASSERT_EQUAL_FATAL(module_load(""), 0);
 	close(exp_alloc_rw(3 * PAGE));
 	CU_ASSERT_EQUAL(exp_info().live_buffers, 0);
 }
@@ -89,27 +61,27 @@ static void bad_parameters_refuse_to_load(void)
 {
 	char params[96];
 
-	CU_ASSERT_EQUAL_FATAL(unload(), 0);
-	CU_ASSERT_EQUAL(load("max_buffer_size=4097"), -EINVAL);
-	CU_ASSERT_EQUAL(load("total_limit=12345"), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(module_unload(), 0);
+	CU_ASSERT_EQUAL(module_load("max_buffer_size=4097"), -EINVAL);
+	CU_ASSERT_EQUAL(module_load("total_limit=12345"), -EINVAL);
 	snprintf(params, sizeof(params), "total_limit=%lu",
 		 (unsigned long)sysconf(_SC_PHYS_PAGES) * PAGE + PAGE);
-	CU_ASSERT_EQUAL(load(params), -EINVAL);
+	CU_ASSERT_EQUAL(module_load(params), -EINVAL);
 	/* More than the allocator can deliver (no CMA: 4 MiB on x86-64). */
-	CU_ASSERT_EQUAL(load("max_buffer_size=1099511627776"), -EINVAL);
+	CU_ASSERT_EQUAL(module_load("max_buffer_size=1099511627776"), -EINVAL);
 	CU_ASSERT_EQUAL(access(EXPORTER_DEV, F_OK), -1);
-	CU_ASSERT_EQUAL_FATAL(load(""), 0);
+	CU_ASSERT_EQUAL_FATAL(module_load(""), 0);
 }
 
 static void parameters_read_back_in_info(void)
 {
 	struct dmabuf_exporter_info info;
 
-	reload("max_buffer_size=32768 total_limit=65536");
+	module_reload("max_buffer_size=32768 total_limit=65536");
 	info = exp_info();
 	CU_ASSERT_EQUAL(info.max_buffer_size, 32768);
 	CU_ASSERT_EQUAL(info.total_limit, 65536);
-	reload("");
+	module_reload("");
 	info = exp_info();
 	CU_ASSERT(info.total_limit <=
 		  (uint64_t)sysconf(_SC_PHYS_PAGES) * PAGE / 4);
@@ -123,7 +95,7 @@ static void quota_reached_cleanly_and_recovers(void)
 	struct usage full;
 	int fds[4], i;
 
-	reload("max_buffer_size=16384 total_limit=65536");
+	module_reload("max_buffer_size=16384 total_limit=65536");
 	for (i = 0; i < 4; i++)
 		fds[i] = exp_alloc_rw(16384);
 	full = usage_now();
@@ -136,7 +108,7 @@ static void quota_reached_cleanly_and_recovers(void)
 	fds[3] = (int)a.fd;
 	for (i = 0; i < 4; i++)
 		close(fds[i]);
-	reload("");
+	module_reload("");
 }
 
 /*
@@ -153,7 +125,7 @@ static void allocator_failure_is_enomem(void)
 
 	snprintf(params, sizeof(params), "total_limit=%lu",
 		 (unsigned long)pages * PAGE);
-	reload(params);
+	module_reload(params);
 	fds = calloc((size_t)pages * PAGE / (4 << 20) + 1, sizeof(int));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fds);
 	for (;;) {
@@ -169,7 +141,7 @@ static void allocator_failure_is_enomem(void)
 	while (n)
 		close(fds[--n]);
 	free(fds);
-	reload("");
+	module_reload("");
 }
 
 static const struct vm_test tests[] = {

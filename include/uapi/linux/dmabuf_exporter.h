@@ -81,6 +81,33 @@ struct dmabuf_exporter_info {
 	__u32 page_size;
 };
 
+/**
+ * struct dmabuf_exporter_cache_info - DMABUF_EXPORTER_IOCTL_CACHE_INFO result
+ * @cache_size:		bytes of released buffers the module may keep for reuse
+ *			(the cache_size parameter); 0 when the cache is off.
+ * @cached_bytes:	bytes kept now.  Cached buffers belong to nobody: they
+ *			are not in @total_allocated or @live_buffers of struct
+ *			dmabuf_exporter_info, so the module holds at most
+ *			total_limit + @cache_size bytes.
+ * @dirty_bytes:	part of @cached_bytes not zeroed yet.  A worker zeroes
+ *			released buffers in the background; an allocation
+ *			that gets one first zeroes it itself.
+ * @cached_buffers:	buffers kept now.
+ * @reserved:		0.
+ * @hits:		allocations served from the cache since the module
+ *			loaded; their memory is zeroed before reuse.
+ * @misses:		allocations that found no cached buffer of their size.
+ */
+struct dmabuf_exporter_cache_info {
+	__u64 cache_size;
+	__u64 cached_bytes;
+	__u64 dirty_bytes;
+	__u32 cached_buffers;
+	__u32 reserved;
+	__u64 hits;
+	__u64 misses;
+};
+
 /* 0xDE: free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
 #define DMABUF_EXPORTER_IOC_MAGIC 0xDE
 
@@ -98,5 +125,11 @@ struct dmabuf_exporter_info {
  */
 #define DMABUF_EXPORTER_IOCTL_INFO \
 	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x1, struct dmabuf_exporter_info)
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_CACHE_INFO - read the reuse cache's state
+ */
+#define DMABUF_EXPORTER_IOCTL_CACHE_INFO \
+	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x2, struct dmabuf_exporter_cache_info)
 
 #endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */
