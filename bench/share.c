@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "dmabuf_share.h"
 #include "run.h"
 
 /* The sender's request and the receiver's answer. */
@@ -28,41 +29,24 @@ struct handoff_reply {
 	size_t bad;
 };
 
+/* The importer library's SCM_RIGHTS calls: 0 or -errno. */
 static int send_fd(int sock, int fd, const void *data, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == (ssize_t)len ? 0 : -errno;
+	return dmabuf_share_send_fd(sock, fd, data, len);
 }
 
-/* The fd passed with the message, or -1 (also at end of stream). */
+/* The fd passed with exactly @len bytes, or -1 (also at end of stream). */
 static int recv_fd(int sock, void *data, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = data, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-	int fd = -1;
+	size_t got;
+	int fd;
 
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)len ||
-	    (msg.msg_flags & MSG_CTRUNC))
+	if (dmabuf_share_recv_fd(sock, data, len, 0, &got, &fd))
 		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (got != len) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 

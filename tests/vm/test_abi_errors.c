@@ -161,7 +161,7 @@ static void unknown_command_is_enotty(void)
 	struct usage before = usage_now();
 
 	CU_ASSERT_EQUAL(ioctl(dev_fd(),
-			      _IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x2,
+			      _IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x3,
 				    struct dmabuf_exporter_alloc),
 			      &req),
 			-1);
