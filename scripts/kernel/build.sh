@@ -27,6 +27,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Build dependencies (Debian names). linux-source-6.1 brings the tarball.
 DEPS=(linux-source-6.1 build-essential bc flex bison libelf-dev libssl-dev
 	dwarves cpio rsync kmod xz-utils)
+# The newest series brings its own source from sid: no linux-source-6.1.
+[[ $KERNEL_SERIES == 6.1 ]] || DEPS=("${DEPS[@]:1}")
 PROGRESS_INTERVAL=30  # seconds between progress lines during long phases
 
 FLAVOR=
@@ -80,7 +82,7 @@ on_signal() {
 
 on_exit() {
 	[[ -z $SMOKE_DIR ]] || rm -rf "$SMOKE_DIR"
-	[[ -z $FLAVOR ]] || rm -f "$KERNELS_DIR/.$FLAVOR.link-tmp"
+	[[ -z $FLAVOR ]] || rm -f "$KERNELS_DIR/.$(flavor_name "$FLAVOR").link-tmp"
 }
 
 # --- dependencies and sources --------------------------------------------------
@@ -111,6 +113,21 @@ tree_version() {
 		$1 == "NAME" { print v "." p "." s e; exit }' "$1/Makefile"
 }
 
+# The newest series' source comes from sid as a .deb: unpack it (not
+# install it) where SRC_TARBALL points.  6.1's comes from the host's apt.
+fetch_source_deb() {
+	local pkgver=$1 dir=$CACHE_ROOT/src/deb/$SRC_PKG
+	[[ $KERNEL_SERIES == newest ]] || return 0
+	[[ -f $dir/.version && $(<"$dir/.version") == "$pkgver" ]] && return 0
+	log "phase: fetch $SRC_PKG $pkgver from sid"
+	rm -rf "$dir" "$dir.deb"
+	mkdir -p "$dir.deb"
+	apt_fetch "$dir.deb" "$SRC_PKG=$pkgver"
+	dpkg-deb -x "$dir.deb"/*.deb "$dir"
+	rm -rf "$dir.deb"
+	echo "$pkgver" >"$dir/.version"
+}
+
 # Extract the tarball once per package version. Called under an exclusive
 # lock: no build of any flavor reads the tree while it is being replaced.
 ensure_source() {
@@ -128,6 +145,7 @@ ensure_source() {
 		echo "$pkgver" >"$SRC_VERSION_FILE"
 		return 0
 	fi
+	fetch_source_deb "$pkgver"
 	[[ -f $SRC_TARBALL ]] || die "$SRC_TARBALL missing although $SRC_PKG is installed"
 	log "phase: extract $SRC_TARBALL"
 	local t=$SECONDS tmp
@@ -209,7 +227,7 @@ seed_from_previous() {
 	local envh=$1 prev
 	((SEED)) || return 0
 	[[ ! -e $BUILD_DIR/.config ]] || return 0  # resuming this tree instead
-	prev=$(readlink -f "$KERNELS_DIR/$FLAVOR" 2>/dev/null) || return 0
+	prev=$(readlink -f "$KERNELS_DIR/$(flavor_name "$FLAVOR")" 2>/dev/null) || return 0
 	[[ -f $prev/$STAMP_NAME && $prev != "$BUILD_DIR" ]] || return 0
 	grep -qx "ENV_HASH=$envh" "$prev/$STAMP_NAME" || return 0
 	# -a keeps mtimes, which is all kbuild looks at besides command lines.
@@ -238,14 +256,15 @@ relocate_paths() {
 
 configure() {
 	# Our fragments in order, as requested; kept for reference and verify.
-	cat "$BASE_FRAGMENT" "$FRAGMENT_DIR/$FLAVOR.config" >"$BUILD_DIR/dmabuf-fragments.config"
+	# shellcheck disable=SC2046
+	cat "$BASE_FRAGMENT" $(fragments_of "$FLAVOR") >"$BUILD_DIR/dmabuf-fragments.config"
 	run_phase "defconfig" kmake x86_64_defconfig
 	# merge_config.sh creates temp files in the current directory: run it
 	# inside the build dir, never in the (shared, clean) source tree.
 	run_phase "merge fragments" bash -c 'cd "$1" && shift && exec "$@"' _ "$BUILD_DIR" \
 		"$SRC_DIR/scripts/kconfig/merge_config.sh" -m -O "$BUILD_DIR" "$BUILD_DIR/.config" \
 		"$SRC_DIR/kernel/configs/kvm_guest.config" \
-		"$BASE_FRAGMENT" "$FRAGMENT_DIR/$FLAVOR.config"
+		"$BASE_FRAGMENT" $(fragments_of "$FLAVOR")
 	run_phase "olddefconfig" kmake olddefconfig
 }
 
@@ -277,7 +296,7 @@ verify_config() {
 	log "phase: verify config against fragments"
 	local -A want=() have=() from=() known=()
 	local frag sym w h bad=0
-	for frag in "$BASE_FRAGMENT" "$FRAGMENT_DIR/$FLAVOR.config"; do
+	for frag in "$BASE_FRAGMENT" $(fragments_of "$FLAVOR"); do
 		local -A one=()
 		parse_config_into "$frag" one
 		for sym in "${!one[@]}"; do
@@ -374,19 +393,21 @@ write_paths() {
 
 point_link() {
 	# Relative link, renamed into place: readers never see a missing link.
-	ln -sfn "${BUILD_DIR##*/}" "$KERNELS_DIR/.$FLAVOR.link-tmp"
-	mv -T "$KERNELS_DIR/.$FLAVOR.link-tmp" "$KERNELS_DIR/$FLAVOR"
+	local name
+	name=$(flavor_name "$FLAVOR")
+	ln -sfn "${BUILD_DIR##*/}" "$KERNELS_DIR/.$name.link-tmp"
+	mv -T "$KERNELS_DIR/.$name.link-tmp" "$KERNELS_DIR/$name"
 }
 
 report_up_to_date() {
-	[[ $(readlink "$KERNELS_DIR/$FLAVOR" 2>/dev/null) == "${BUILD_DIR##*/}" ]] || point_link
+	[[ $(readlink "$KERNELS_DIR/$(flavor_name "$FLAVOR")" 2>/dev/null) == "${BUILD_DIR##*/}" ]] || point_link
 	log "up to date: $BUILD_DIR"
 	cat "$BUILD_DIR/$STAMP_NAME"
 }
 
 list_old_builds() {
 	local d
-	for d in "$KERNELS_DIR/$FLAVOR"-*; do
+	for d in "$KERNELS_DIR/$(flavor_name "$FLAVOR")"-*; do
 		[[ -d $d && $d != "$BUILD_DIR" ]] && log "older build kept (remove with rm -rf to save disk): $d"
 	done
 	return 0
@@ -410,7 +431,7 @@ main() {
 
 	ensure_packages
 	srcver=$(source_pkg_version)
-	[[ -n $srcver ]] || die "$SRC_PKG is not installed"
+	[[ -n $srcver ]] || die "$SRC_PKG is not installed (or not in sid's package list)"
 	hash=$(build_hash "$FLAVOR" "$srcver")
 	BUILD_DIR=$(build_dir_for "$FLAVOR" "$hash")
 	LOG=$BUILD_DIR/$LOG_NAME
@@ -418,7 +439,7 @@ main() {
 
 	# One build per flavor at a time; a second caller waits, then finds the
 	# stamp and returns at once.
-	exec {flavor_lock}>"$KERNELS_DIR/.$FLAVOR.lock"
+	exec {flavor_lock}>"$KERNELS_DIR/.$(flavor_name "$FLAVOR").lock"
 	flock -n "$flavor_lock" || {
 		log "another build of '$FLAVOR' is running; waiting for it"
 		flock "$flavor_lock"
@@ -450,8 +471,8 @@ main() {
 	local release
 	release=$(kmake -s kernelrelease)
 	[[ -f $BUILD_DIR/arch/x86/boot/bzImage ]] || fail_phase "build" "no bzImage"
-	ln -sfn "${BUILD_DIR##*/}" "$KERNELS_DIR/.$FLAVOR.link-tmp"
-	smoke_test_module "$KERNELS_DIR/.$FLAVOR.link-tmp" "$release"
+	ln -sfn "${BUILD_DIR##*/}" "$KERNELS_DIR/.$(flavor_name "$FLAVOR").link-tmp"
+	smoke_test_module "$KERNELS_DIR/.$(flavor_name "$FLAVOR").link-tmp" "$release"
 
 	local secs=$((SECONDS - T0))
 	write_paths "$BUILD_DIR" "$release" "$hash" "$secs" "$(env_hash "$srcver")" >"$BUILD_DIR/$STAMP_NAME.tmp"

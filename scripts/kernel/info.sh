@@ -28,7 +28,7 @@ main() {
 	local hash want link dir
 	hash=$(build_hash "$FLAVOR" "$(source_pkg_version)")
 	want=$(build_dir_for "$FLAVOR" "$hash")
-	link=$KERNELS_DIR/$FLAVOR
+	link=$KERNELS_DIR/$(flavor_name "$FLAVOR")
 	local hint="run: scripts/kernel/build.sh $FLAVOR"
 
 	[[ -L $link || -d $link ]] || die "kernel '$FLAVOR' is not built ($link missing); $hint"

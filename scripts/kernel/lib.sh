@@ -12,8 +12,31 @@ BASE_FRAGMENT=$FRAGMENT_DIR/base.config
 CACHE_ROOT=${DMABUF_EXPORTER_CACHE:-$HOME/.cache/dmabuf-exporter}
 KERNELS_DIR=$CACHE_ROOT/kernels
 
-SRC_PKG=linux-source-6.1
-SRC_TARBALL=/usr/src/$SRC_PKG.tar.xz
+# Which kernel source a flavor is built from: KERNEL_SERIES=6.1 (default,
+# Debian 12's linux-source-6.1, installed on the host with apt) or
+# KERNEL_SERIES=newest (sid's linux-source-<X.Y>, fetched with the private
+# apt of scripts/vm/apt.sh and unpacked into the cache, never installed).
+KERNEL_SERIES=${KERNEL_SERIES:-6.1}
+CACHE=$CACHE_ROOT
+say() { printf '>>> %s\n' "$*" >&2; }
+# shellcheck source=../vm/apt.sh
+. "$KERNEL_SCRIPTS_DIR/../vm/apt.sh"
+case $KERNEL_SERIES in
+6.1)
+	SRC_PKG=linux-source-6.1
+	SRC_TARBALL=/usr/src/$SRC_PKG.tar.xz
+	# Build dirs, links and locks keep their historical names.
+	SERIES_SUFFIX=
+	;;
+newest)
+	apt_ready
+	SRC_PKG=$(apt_field linux-source/sid Depends | sed -n 's/^\(linux-source-[0-9.]*\).*/\1/p')
+	[[ -n $SRC_PKG ]] || die "no linux-source in sid's package list ($APT_DIR)"
+	SRC_TARBALL=$CACHE_ROOT/src/deb/$SRC_PKG/usr/src/$SRC_PKG.tar.xz
+	SERIES_SUFFIX=-${SRC_PKG#linux-source-}
+	;;
+*) die "KERNEL_SERIES must be 6.1 or newest, not '$KERNEL_SERIES'" ;;
+esac
 SRC_DIR=$CACHE_ROOT/src/$SRC_PKG
 # Records which package version SRC_DIR was extracted from.
 SRC_VERSION_FILE=$SRC_DIR/.dmabuf-source-version
@@ -40,7 +63,7 @@ fmt_secs() {
 check_flavor() {
 	local flavor=$1 avail
 	avail=$(cd "$FRAGMENT_DIR" 2>/dev/null && ls -- *.config 2>/dev/null |
-		sed -e 's/\.config$//' -e '/^base$/d' | paste -sd' ')
+		sed -e 's/\.config$//' -e '/^base$/d' -e '/\./d' | paste -sd' ')
 	[[ $flavor =~ ^[A-Za-z0-9_-]+$ && $flavor != base ]] ||
 		die "bad flavor '$flavor' (available: ${avail:-none})"
 	[[ -f $FRAGMENT_DIR/$flavor.config ]] ||
@@ -48,9 +71,14 @@ check_flavor() {
 	[[ -f $BASE_FRAGMENT ]] || die "missing $BASE_FRAGMENT"
 }
 
-# Version of the installed source package, empty if it is not installed.
+# Version of the source package, empty if it is not installed (6.1) or not
+# in sid's package list (newest).
 source_pkg_version() {
 	local status
+	if [[ $KERNEL_SERIES == newest ]]; then
+		apt_field "$SRC_PKG/sid" Version
+		return 0
+	fi
 	status=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$SRC_PKG" 2>/dev/null) || true
 	[[ $status == installed\ * ]] && echo "${status#installed }"
 	return 0
@@ -71,7 +99,7 @@ build_hash() {
 	local flavor=$1 srcver=$2 f
 	{
 		echo "env $(env_hash "$srcver")"
-		for f in "$BASE_FRAGMENT" "$FRAGMENT_DIR/$flavor.config" \
+		for f in "$BASE_FRAGMENT" $(fragments_of "$flavor") \
 			"$KERNEL_SCRIPTS_DIR/build.sh" "$KERNEL_SCRIPTS_DIR/lib.sh"; do
 			echo "== ${f##*/}"
 			cat "$f"
@@ -79,6 +107,21 @@ build_hash() {
 	} | sha256sum | cut -c1-12
 }
 
+# The flavor's own fragment, then its series-only one if it has one
+# (FLAVOR.6.1.config, FLAVOR.newest.config: options only one side has).
+fragments_of() {
+	echo "$FRAGMENT_DIR/$1.config"
+	if [[ -f $FRAGMENT_DIR/$1.$KERNEL_SERIES.config ]]; then
+		echo "$FRAGMENT_DIR/$1.$KERNEL_SERIES.config"
+	fi
+}
+
+# Name of a flavor's link, lock and build dirs: "debug" for 6.1 (as before
+# there was a choice), "debug-7.2" for the newest series.
+flavor_name() {
+	echo "$1$SERIES_SUFFIX"
+}
+
 build_dir_for() {
-	echo "$KERNELS_DIR/$1-$2"
+	echo "$KERNELS_DIR/$(flavor_name "$1")-$2"
 }
