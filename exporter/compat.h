@@ -14,6 +14,14 @@
  * DMABUF_EXPORTER_HAVE_RESV_LOCKING	the 6.2+ dma-buf locking convention:
  *					map/unmap/mmap/vmap run with
  *					dmabuf->resv held, which we assert
+ * DMABUF_EXPORTER_HAVE_PMD_SPECIAL	pmd_special() exists (6.12+): GUP-fast
+ *					refuses special PMDs.  With
+ *					CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, THP and
+ *					the next probe: PMD mappings on
+ * DMABUF_EXPORTER_HAVE_HUGE_FAULT_ORDER	huge_fault(vmf, order) (6.6+) over
+ *					huge_fault(vmf, enum page_entry_size)
+ * DMABUF_EXPORTER_HAVE_PFN_PMD_PLAIN	vmf_insert_pfn_pmd() takes a plain
+ *					pfn (7.x) over a pfn_t (6.12)
  *
  * scripts/compat-check.sh builds each variant against edited headers;
  * docs/compat.md lists what each probe covers and the differences that
@@ -54,5 +62,41 @@ static inline void dmabuf_exporter_assert_resv_held(struct dma_buf *dmabuf)
 	dma_resv_assert_held(dmabuf->resv);
 #endif
 }
+
+/*
+ * PMD (2 MiB) mappings of the buffer's PFNs, only where GUP-fast knows a
+ * special PMD has no page behind it.  Before pmd_special() (6.1), GUP-fast
+ * took page references through a PFN PMD, which for a coherent buffer's
+ * refcount-less tail pages is the 2003 bug again, and the core never
+ * called huge_fault for VM_PFNMAP anyway: there the fault handler maps
+ * PTEs only, and nothing below compiles in.
+ */
+#if defined(DMABUF_EXPORTER_HAVE_PMD_SPECIAL) && \
+	defined(DMABUF_EXPORTER_HAVE_HUGE_FAULT_ORDER) && \
+	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && \
+	defined(CONFIG_TRANSPARENT_HUGEPAGE)
+#define DMABUF_EXPORTER_PMD_MAPPINGS 1
+#include <linux/huge_mm.h>
+#ifndef DMABUF_EXPORTER_HAVE_PFN_PMD_PLAIN
+#include <linux/pfn_t.h>
+#endif
+
+/*
+ * Not a write fault even when it is one: the PMD takes the VMA's
+ * protection, which for a shared writable PFN mapping (never
+ * write-notified) is already writable, as vmf_insert_pfn() does for PTEs.
+ */
+static inline vm_fault_t dmabuf_exporter_insert_pfn_pmd(struct vm_fault *vmf,
+							unsigned long pfn)
+{
+#ifdef DMABUF_EXPORTER_HAVE_PFN_PMD_PLAIN
+	return vmf_insert_pfn_pmd(vmf, pfn, false);
+#else
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), false);
+#endif
+}
+#else
+#define DMABUF_EXPORTER_PMD_MAPPINGS 0
+#endif
 
 #endif /* _DMABUF_EXPORTER_COMPAT_H */

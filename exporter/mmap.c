@@ -10,7 +10,10 @@
  * never sees a struct page: mappings are VM_PFNMAP and pages go in by PFN.
  */
 #include <linux/dma-buf.h>
+#include <linux/huge_mm.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/scatterlist.h>
 
 #include "compat.h"
@@ -20,62 +23,225 @@
 #define DMABUF_EXPORTER_VM_FLAGS \
 	(VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP)
 
+/* Pages in one PMD mapping (2 MiB on x86-64). */
+#define DMABUF_EXPORTER_PMD_PAGES (PMD_SIZE >> PAGE_SHIFT)
+
 /*
- * Install the buffer's pages for [@start, @end) of the faulting VMA and
- * return the result for the faulting address; failures on the other pages
- * are left for their own faults to report.
+ * The PFN of the buffer's page @pgoff and, in *@run, how many pages from
+ * there on are physically contiguous (the rest of its sg_table segment);
+ * *@run is 0 past the end.  PFN arithmetic, not nth_page(): 7.x removed it,
+ * and a segment is one contiguous block by construction.
  */
-static vm_fault_t dmabuf_exporter_insert_range(struct vm_fault *vmf,
-					       unsigned long start,
-					       unsigned long end)
+static unsigned long
+dmabuf_exporter_pfn_at(const struct dmabuf_exporter_buffer *buf, pgoff_t pgoff,
+		       unsigned long *run)
+{
+	struct scatterlist *sg;
+	unsigned long n;
+	unsigned int i;
+
+	for_each_sgtable_sg(&buf->pages, sg, i) {
+		n = PAGE_ALIGN(sg->offset + sg->length) >> PAGE_SHIFT;
+		if (pgoff < n) {
+			*run = n - pgoff;
+			return page_to_pfn(sg_page(sg)) + pgoff;
+		}
+		pgoff -= n;
+	}
+	*run = 0;
+	return 0;
+}
+
+/* The buffer page behind @addr of @vma. */
+static pgoff_t dmabuf_exporter_pgoff(const struct vm_area_struct *vma,
+				     unsigned long addr)
+{
+	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/*
+ * Whether the 2 MiB at @haddr (PMD aligned) can be one PMD mapping: wholly
+ * inside the VMA and the buffer, physically contiguous and 2 MiB aligned.
+ * Never with PMD mappings compiled out (6.1: GUP-fast would take page
+ * references through a PFN PMD, the 2003 bug again), and never for a
+ * buffer that asked for one page per fault.  On success *@pfn is the first
+ * PFN.
+ */
+static bool dmabuf_exporter_pmd_fits(const struct vm_area_struct *vma,
+				     unsigned long haddr, unsigned long *pfn)
+{
+	const struct dmabuf_exporter_buffer *buf = vma->vm_private_data;
+	unsigned long run;
+	pgoff_t pgoff;
+
+	if (!DMABUF_EXPORTER_PMD_MAPPINGS || buf->fault_per_page)
+		return false;
+	if (haddr < vma->vm_start || vma->vm_end - haddr < PMD_SIZE)
+		return false;
+	pgoff = dmabuf_exporter_pgoff(vma, haddr);
+	if (pgoff >= buf->pagecount ||
+	    buf->pagecount - pgoff < DMABUF_EXPORTER_PMD_PAGES)
+		return false;
+	*pfn = dmabuf_exporter_pfn_at(buf, pgoff, &run);
+	return run >= DMABUF_EXPORTER_PMD_PAGES &&
+	       IS_ALIGNED(*pfn, DMABUF_EXPORTER_PMD_PAGES);
+}
+
+/* One PTE fill: the PFN at @start, and the protection for every page. */
+struct dmabuf_exporter_fill {
+	struct vm_area_struct *vma;
+	unsigned long start;
+	unsigned long pfn;
+	pgprot_t prot;
+};
+
+/*
+ * apply_to_page_range() callback, run under the PTE table's lock.  A
+ * present entry (another thread's fault, a fork's copy) is left as it is,
+ * as vmf_insert_pfn() leaves it.  Special PTEs: no struct page behind them
+ * for the MM, so no reference, no rmap, no GUP.
+ */
+static int dmabuf_exporter_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct dmabuf_exporter_fill *f = data;
+	unsigned long pfn = f->pfn + ((addr - f->start) >> PAGE_SHIFT);
+
+	if (!pte_none(ptep_get(pte)))
+		return 0;
+	set_pte_at(f->vma->vm_mm, addr, pte,
+		   pte_mkspecial(pfn_pte(pfn, f->prot)));
+	update_mmu_cache(f->vma, addr, pte);
+	return 0;
+}
+
+/* apply_to_page_range() callback reading back one installed PTE's bits. */
+static int dmabuf_exporter_read_prot(pte_t *pte, unsigned long addr,
+				     void *data)
+{
+	pte_t entry = ptep_get(pte);
+
+	if (pte_none(entry))
+		return -ENOENT;
+	*(pgprot_t *)data = pte_pgprot(entry);
+	return 0;
+}
+
+/*
+ * Fill [@start, @end) of the faulting VMA with PTEs, one page-table walk
+ * and one PTE lock per 2 MiB instead of one of each per page.  Best
+ * effort: a page left out faults on its own later.
+ */
+static void dmabuf_exporter_fill_ptes(struct dmabuf_exporter_fill *f,
+				      unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma = f->vma;
+	unsigned long run, len;
+
+	while (start < end) {
+		f->pfn = dmabuf_exporter_pfn_at(vma->vm_private_data,
+						dmabuf_exporter_pgoff(vma, start),
+						&run);
+		if (!run)
+			return;
+		len = min(end - start, run << PAGE_SHIFT);
+		f->start = start;
+		if (apply_to_page_range(vma->vm_mm, start, len,
+					dmabuf_exporter_set_pte, f))
+			return;
+		start += len;
+	}
+}
+
+/*
+ * After the faulting page is in, fill the rest of the VMA with PTEs in one
+ * pass: one fault per mapping.  Every 2 MiB that a PMD can map is left out
+ * (its own fault installs the PMD; a PTE table there would block it, and a
+ * PTE insert under a PMD is a BUG), except the faulting one's: the core
+ * chose PTEs for it.
+ *
+ * The protection comes from the PTE vmf_insert_pfn() just installed, so
+ * the core's cache-mode lookup (PAT on x86: track_pfn_insert() or
+ * pfnmap_setup_cachemode(), not exported) and pfn_modify_allowed() still
+ * decide it; the buffer is one allocation with one memory type, the
+ * assumption the core itself makes for vmf_insert_pfn() users.
+ */
+static void dmabuf_exporter_fill_vma(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct dmabuf_exporter_buffer *buf = vma->vm_private_data;
-	pgoff_t pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	struct sg_page_iter piter;
-	unsigned long addr = start;
-	vm_fault_t r;
+	struct dmabuf_exporter_fill f = { .vma = vma };
+	unsigned long fault_block = vmf->address & PMD_MASK;
+	unsigned long addr, next, from, pfn;
 
-	for_each_sgtable_page(&buf->pages, &piter, pgoff) {
-		if (addr >= end)
-			break;
-		/*
-		 * A PFN, not vmf->page + get_page(): the coherent allocator's
-		 * pages are one non-compound high-order block whose tail pages
-		 * carry no refcount of their own, so a page reference here is
-		 * the 2003 bug.  With VM_PFNMAP the MM never touches struct page
-		 * at all, and GUP (process_vm_readv, O_DIRECT) is refused.
-		 */
-		r = vmf_insert_pfn(vma, addr,
-				   page_to_pfn(sg_page_iter_page(&piter)));
-		if (addr == vmf->address)
-			ret = r;
-		addr += PAGE_SIZE;
+	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK,
+				PAGE_SIZE, dmabuf_exporter_read_prot, &f.prot))
+		return;
+	from = vma->vm_start;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {
+		next = min((addr & PMD_MASK) + PMD_SIZE, vma->vm_end);
+		if ((addr & PMD_MASK) == fault_block ||
+		    !dmabuf_exporter_pmd_fits(vma, addr & PMD_MASK, &pfn))
+			continue;
+		dmabuf_exporter_fill_ptes(&f, from, addr);
+		from = next;
 	}
-	return ret;
+	dmabuf_exporter_fill_ptes(&f, from, vma->vm_end);
 }
 
 static vm_fault_t dmabuf_exporter_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct dmabuf_exporter_buffer *buf = vma->vm_private_data;
+	unsigned long pfn, run;
+	vm_fault_t ret;
 
 	/* >=, not >: pgoff == pagecount is one past the end (CVE-2024-46852). */
 	if (vmf->pgoff >= buf->pagecount)
 		return VM_FAULT_SIGBUS;
-	if (buf->fault_per_page)
-		return dmabuf_exporter_insert_range(vmf, vmf->address,
-						    vmf->address + PAGE_SIZE);
+	pfn = dmabuf_exporter_pfn_at(buf, vmf->pgoff, &run);
+	if (!run)
+		return VM_FAULT_SIGBUS;
 	/*
-	 * Fill the whole VMA now: one fault per mapping instead of one per
-	 * page (docs/design.md has the measurement).
+	 * A PFN, not vmf->page + get_page(): the coherent allocator's pages
+	 * are one non-compound high-order block whose tail pages carry no
+	 * refcount of their own, so a page reference here is the 2003 bug.
+	 * With VM_PFNMAP the MM never touches struct page at all, and GUP
+	 * (process_vm_readv, O_DIRECT) is refused.
 	 */
-	return dmabuf_exporter_insert_range(vmf, vma->vm_start, vma->vm_end);
+	ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	/*
+	 * The whole VMA on its first fault (docs/design.md has the
+	 * measurement); without special PTEs the core's own insert is the
+	 * only safe way in, one page at a time.
+	 */
+	if (ret == VM_FAULT_NOPAGE && !buf->fault_per_page &&
+	    IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL))
+		dmabuf_exporter_fill_vma(vmf);
+	return ret;
 }
+
+#if DMABUF_EXPORTER_PMD_MAPPINGS
+/*
+ * 2 MiB at a time where a PMD fits; anything else (a PUD, a 2 MiB that
+ * crosses the VMA's or buffer's end, an unaligned or split PFN range)
+ * falls back to the PTE path.
+ */
+static vm_fault_t dmabuf_exporter_huge_fault(struct vm_fault *vmf,
+					     unsigned int order)
+{
+	unsigned long pfn;
+
+	if (order != PMD_ORDER ||
+	    !dmabuf_exporter_pmd_fits(vmf->vma, vmf->address & PMD_MASK, &pfn))
+		return VM_FAULT_FALLBACK;
+	return dmabuf_exporter_insert_pfn_pmd(vmf, pfn);
+}
+#endif
 
 static const struct vm_operations_struct dmabuf_exporter_vm_ops = {
 	.fault = dmabuf_exporter_fault,
+#if DMABUF_EXPORTER_PMD_MAPPINGS
+	.huge_fault = dmabuf_exporter_huge_fault,
+#endif
 };
 
 /**
