@@ -46,6 +46,7 @@ struct vm_suite {
 extern const struct vm_suite suite_alloc;
 extern const struct vm_suite suite_abi_errors;
 extern const struct vm_suite suite_mmap;
+extern const struct vm_suite suite_pmd;
 extern const struct vm_suite suite_share;
 extern const struct vm_suite suite_cpu_access;
 extern const struct vm_suite suite_import;

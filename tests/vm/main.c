@@ -18,6 +18,7 @@ static const struct vm_suite *const all_suites[] = {
 	&suite_alloc,
 	&suite_abi_errors,
 	&suite_mmap,
+	&suite_pmd,
 	&suite_share,
 	&suite_cpu_access,
 	&suite_import,
