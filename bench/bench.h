@@ -45,6 +45,8 @@ struct provider {
 extern struct provider providers[];
 extern const int nr_providers;
 void providers_init(void);
+/* Append @tag to the exporter's provider names ("exporter-TAG"). */
+void providers_tag(const char *tag);
 /* NULL when @p can serve @size, else why not. */
 const char *provider_unavailable(const struct provider *p, size_t size);
 /*
@@ -84,6 +86,8 @@ void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* measure.c: each interleaves every provider usable at @size. */
 struct bench_opts {
+	int rounds;	 /* frame loop: rounds over every provider */
+	int frames;	 /* frame loop: back-to-back cycles per turn */
 	int reps;	 /* cycle, remap, hand-off repeats */
 	int bw_reps;	 /* bandwidth repeats */
 	int fanout_reps; /* fan-out repeats */
@@ -92,6 +96,7 @@ struct bench_opts {
 	size_t scale_size;
 	long scale_cap; /* most live buffers tried in the scale test */
 };
+void measure_frame(const struct bench_opts *o, size_t size);
 void measure_cycle(const struct bench_opts *o, size_t size);
 void measure_remap(const struct bench_opts *o, size_t size);
 void measure_bandwidth(const struct bench_opts *o, size_t size);
@@ -99,7 +104,10 @@ void measure_handoff(const struct bench_opts *o, size_t size);
 void measure_fanout(const struct bench_opts *o, size_t size);
 void measure_scale(const struct bench_opts *o);
 
-/* Map @b shared, read-write; NULL on failure. */
+/*
+ * Map @b shared, read-write, from 2 MiB up at a 2 MiB-aligned address;
+ * NULL on failure.
+ */
 void *map_shared(const struct buf *b);
 /* buf_alloc() and map_shared(): 0 or -errno, with nothing left behind. */
 int buf_alloc_mapped(const struct provider *p, size_t size, struct buf *b,

@@ -5,9 +5,14 @@
  * runs it in the test VM and turns its result lines into docs/bench/.
  *
  * usage: dmabuf-bench [--accel NAME] [--host-cpu MODEL] [--reps N]
- *                     [--bw-reps N] [--fanout-reps N] [--procs N]
- *                     [--sizes 4K,64K,...] [--only METRIC,...] [--quick]
- *   METRIC: cycle remap bandwidth handoff fanout scale (default: all)
+ *                     [--rounds N] [--frames N] [--bw-reps N]
+ *                     [--fanout-reps N] [--procs N] [--sizes 4K,64K,...]
+ *                     [--only METRIC,...] [--tag TAG] [--quick]
+ *   METRIC: frame cycle remap bandwidth handoff fanout scale (default: all)
+ *   --rounds, --frames: the frame loop takes every provider in turn, in a
+ *   new order each round (default 7), for N cycles back to back (default 20)
+ *   --tag: report the exporter's rows as exporter-TAG (e.g. the module
+ *   reloaded with cache_size=0 as "nocache")
  *   --reps: cycle, remap and hand-off repeats (default 100; five times
  *   that below 1 MiB, a fifth from 64 MiB up, at least 3)
  *   --quick: few repeats and a small scale cap, for trying things out
@@ -27,8 +32,9 @@
 
 #include "bench.h"
 
-static const char *only = "cycle,remap,bandwidth,handoff,fanout,scale";
-static size_t sizes[16] = { 4 * KIB, 64 * KIB, MIB, 4 * MIB, 64 * MIB };
+static const char *only =
+	"frame,cycle,remap,bandwidth,handoff,fanout,scale";
+static size_t sizes[16] = { 4 * KIB, 64 * KIB, MIB, 2 * MIB, 4 * MIB };
 static int nr_sizes = 5;
 
 static int wanted(const char *metric)
@@ -138,6 +144,11 @@ static void run_size(const struct bench_opts *base, size_t size)
 		o.reps = o.reps / 5 > 3 ? o.reps / 5 : 3;
 		o.fanout_reps = o.fanout_reps > 3 ? 3 : o.fanout_reps;
 	}
+	if (wanted("frame")) {
+		progress("frame loop: %zu KiB, %d rounds x %d", size / KIB,
+			 o.rounds, o.frames);
+		measure_frame(&o, size);
+	}
 	if (wanted("cycle")) {
 		progress("cycle: %zu KiB x %d", size / KIB, o.reps);
 		measure_cycle(&o, size);
@@ -163,13 +174,15 @@ static void run_size(const struct bench_opts *base, size_t size)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .reps = 100,
+	struct bench_opts o = { .rounds = 7,
+				.frames = 20,
+				.reps = 100,
 				.bw_reps = 21,
 				.fanout_reps = 5,
 				.fanout_procs = 64,
 				.bw_bytes = 32 * MIB,
 				.scale_size = 4 * KIB };
-	const char *accel = "unknown", *host_cpu = "unknown";
+	const char *accel = "unknown", *host_cpu = "unknown", *tag = NULL;
 	int i, quick = 0;
 	long fds;
 
@@ -187,6 +200,12 @@ int main(int argc, char **argv)
 			host_cpu = v;
 		else if (!strcmp(a, "--reps"))
 			o.reps = atoi(v);
+		else if (!strcmp(a, "--rounds"))
+			o.rounds = atoi(v);
+		else if (!strcmp(a, "--frames"))
+			o.frames = atoi(v);
+		else if (!strcmp(a, "--tag"))
+			tag = v;
 		else if (!strcmp(a, "--bw-reps"))
 			o.bw_reps = atoi(v);
 		else if (!strcmp(a, "--fanout-reps"))
@@ -206,11 +225,13 @@ int main(int argc, char **argv)
 	}
 	if (quick) {
 		o.reps = 10;
+		o.rounds = 2;
+		o.frames = 5;
 		o.bw_reps = 5;
 		o.fanout_reps = 2;
 	}
-	if (o.reps < 1 || o.bw_reps < 1 || o.fanout_reps < 1 ||
-	    o.fanout_procs < 1) {
+	if (o.reps < 1 || o.rounds < 1 || o.frames < 1 || o.bw_reps < 1 ||
+	    o.fanout_reps < 1 || o.fanout_procs < 1) {
 		fprintf(stderr,
 			"dmabuf-bench: repeats and processes must be positive\n");
 		return 2;
@@ -218,6 +239,8 @@ int main(int argc, char **argv)
 	set_context(accel, host_cpu);
 	fds = raise_fd_limit();
 	providers_init();
+	if (tag)
+		providers_tag(tag);
 	for (i = 0; i < nr_providers; i++)
 		if (providers[i].why[0])
 			progress("%s: unavailable: %s", providers[i].name,

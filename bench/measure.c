@@ -14,11 +14,39 @@
 #include "bench.h"
 #include "run.h"
 
+/*
+ * Where a mapping of @len bytes goes: from 2 MiB up, at a 2 MiB-aligned
+ * address, as the importer library places them, so that a kernel that can
+ * map a PMD at once may (dma-buf files have no get_unmapped_area, so the
+ * kernel would not align them).  Reserve, align, let MAP_FIXED replace
+ * the reservation.  NULL: anywhere.
+ */
+static void *placement(size_t len)
+{
+	const size_t align = 2 * MIB;
+	char *r, *a;
+
+	if (len < align)
+		return NULL;
+	r = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (r == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
+	if (a > r)
+		munmap(r, (size_t)(a - r));
+	munmap(a + len, (size_t)(r + align - a));
+	return a;
+}
+
 void *map_shared(const struct buf *b)
 {
-	void *p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd,
-		       0);
+	void *at = placement(b->size);
+	void *p = mmap(at, b->size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | (at ? MAP_FIXED : 0), b->fd, 0);
 
+	if (p == MAP_FAILED && at)
+		munmap(at, b->size);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -90,6 +118,45 @@ static int one_cycle(const struct provider *p, size_t size, double *us,
 	buf_free(&b);
 	*us = now_us() - t0;
 	return 0;
+}
+
+/*
+ * The frame loop: each provider in turn runs @o->frames cycles back to
+ * back, the first one after an untimed cycle, so that every timed cycle
+ * follows the release of a buffer of the same size (what a program that
+ * allocates a buffer per frame does).  Background work a provider's
+ * releases leave is finished, untimed, before the next provider's turn;
+ * the order of providers changes every round.
+ */
+void measure_frame(const struct bench_opts *o, size_t size)
+{
+	double us, faults;
+	struct run r;
+	int round, i, j, k, at;
+
+	run_init(&r, size, o->rounds * o->frames);
+	for (round = 0; round < o->rounds; round++) {
+		for (i = 0; i < nr_providers; i++) {
+			k = run_turn(&r, round, i);
+			if (k < 0 ||
+			    !run_check(&r, k, "frame",
+				       one_cycle(&providers[k], size, &us,
+						 &faults)))
+				continue;
+			for (j = 0; j < o->frames; j++) {
+				at = round * o->frames + j;
+				if (!run_check(&r, k, "frame",
+					       one_cycle(&providers[k], size,
+							 &r.v[0][k][at],
+							 &r.v[1][k][at])))
+					break;
+			}
+			provider_settle(&providers[k]);
+		}
+	}
+	run_report(&r, 0, "frame", "us", "back to back");
+	run_report(&r, 1, "frame-faults", "faults", NULL);
+	run_free(&r);
 }
 
 /*

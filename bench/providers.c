@@ -244,6 +244,18 @@ void providers_init(void)
 			providers[i].init(&providers[i]);
 }
 
+void providers_tag(const char *tag)
+{
+	static char names[2][64];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s-%s", providers[i].name,
+			 tag);
+		providers[i].name = names[i];
+	}
+}
+
 const char *provider_unavailable(const struct provider *p, size_t size)
 {
 	if (p->why[0])
