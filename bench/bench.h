@@ -45,6 +45,8 @@ struct provider {
 extern struct provider providers[];
 extern const int nr_providers;
 void providers_init(void);
+/* Leave out every provider not named in the comma-separated @names. */
+void providers_select(const char *names);
 /* Append @tag to the exporter's provider names ("exporter-TAG"). */
 void providers_tag(const char *tag);
 /* NULL when @p can serve @size, else why not. */

@@ -7,10 +7,13 @@
  * usage: dmabuf-bench [--accel NAME] [--host-cpu MODEL] [--reps N]
  *                     [--rounds N] [--frames N] [--bw-reps N]
  *                     [--fanout-reps N] [--procs N] [--sizes 4K,64K,...]
- *                     [--only METRIC,...] [--tag TAG] [--quick]
+ *                     [--only METRIC,...] [--providers NAME,...]
+ *                     [--tag TAG] [--quick]
  *   METRIC: frame cycle remap bandwidth handoff fanout scale (default: all)
  *   --rounds, --frames: the frame loop takes every provider in turn, in a
  *   new order each round (default 7), for N cycles back to back (default 20)
+ *   --providers: measure only these (default: all), the rest are reported
+ *   n/a as not selected
  *   --tag: report the exporter's rows as exporter-TAG (e.g. the module
  *   reloaded with cache_size=0 as "nocache")
  *   --reps: cycle, remap and hand-off repeats (default 100; five times
@@ -183,6 +186,7 @@ int main(int argc, char **argv)
 				.bw_bytes = 32 * MIB,
 				.scale_size = 4 * KIB };
 	const char *accel = "unknown", *host_cpu = "unknown", *tag = NULL;
+	const char *selected = NULL;
 	int i, quick = 0;
 	long fds;
 
@@ -204,6 +208,8 @@ int main(int argc, char **argv)
 			o.rounds = atoi(v);
 		else if (!strcmp(a, "--frames"))
 			o.frames = atoi(v);
+		else if (!strcmp(a, "--providers"))
+			selected = v;
 		else if (!strcmp(a, "--tag"))
 			tag = v;
 		else if (!strcmp(a, "--bw-reps"))
@@ -239,6 +245,8 @@ int main(int argc, char **argv)
 	set_context(accel, host_cpu);
 	fds = raise_fd_limit();
 	providers_init();
+	if (selected)
+		providers_select(selected);
 	if (tag)
 		providers_tag(tag);
 	for (i = 0; i < nr_providers; i++)

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <linux/dmabuf_exporter.h>
+
 #include "bench.h"
 #include "run.h"
 
@@ -127,6 +129,11 @@ static int one_cycle(const struct provider *p, size_t size, double *us,
  * allocates a buffer per frame does).  Background work a provider's
  * releases leave is finished, untimed, before the next provider's turn;
  * the order of providers changes every round.
+ *
+ * exporter-per-page is left out: it shares the exporter's reuse cache, and
+ * its released buffers would hand the exporter a second, already zeroed
+ * buffer of the same size, which a program with one buffer per frame
+ * never has.
  */
 void measure_frame(const struct bench_opts *o, size_t size)
 {
@@ -135,6 +142,11 @@ void measure_frame(const struct bench_opts *o, size_t size)
 	int round, i, j, k, at;
 
 	run_init(&r, size, o->rounds * o->frames);
+	for (k = 0; k < nr_providers; k++)
+		if ((providers[k].flags & DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
+		    !r.why[k][0])
+			snprintf(r.why[k], sizeof(r.why[k]),
+				 "left out: it shares the exporter's cache");
 	for (round = 0; round < o->rounds; round++) {
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, round, i);

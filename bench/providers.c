@@ -244,6 +244,25 @@ void providers_init(void)
 			providers[i].init(&providers[i]);
 }
 
+void providers_select(const char *names)
+{
+	size_t n;
+	const char *s;
+	int i, found;
+
+	for (i = 0; i < nr_providers; i++) {
+		n = strlen(providers[i].name);
+		found = 0;
+		for (s = names; (s = strstr(s, providers[i].name)); s += n)
+			if ((s == names || s[-1] == ',') &&
+			    (!s[n] || s[n] == ','))
+				found = 1;
+		if (!found && !providers[i].why[0])
+			snprintf(providers[i].why, sizeof(providers[i].why),
+				 "not selected (--providers)");
+	}
+}
+
 void providers_tag(const char *tag)
 {
 	static char names[2][64];
