@@ -99,6 +99,7 @@ struct bench_opts {
 	long scale_cap; /* most live buffers tried in the scale test */
 };
 void measure_frame(const struct bench_opts *o, size_t size);
+void measure_steps(const struct bench_opts *o, size_t size);
 void measure_cycle(const struct bench_opts *o, size_t size);
 void measure_remap(const struct bench_opts *o, size_t size);
 void measure_bandwidth(const struct bench_opts *o, size_t size);

@@ -9,7 +9,8 @@
  *                     [--fanout-reps N] [--procs N] [--sizes 4K,64K,...]
  *                     [--only METRIC,...] [--providers NAME,...]
  *                     [--tag TAG] [--quick]
- *   METRIC: frame cycle remap bandwidth handoff fanout scale (default: all)
+ *   METRIC: frame steps cycle remap bandwidth handoff fanout scale
+ *   (default: all)
  *   --rounds, --frames: the frame loop takes every provider in turn, in a
  *   new order each round (default 7), for N cycles back to back (default 20)
  *   --providers: measure only these (default: all), the rest are reported
@@ -36,7 +37,7 @@
 #include "bench.h"
 
 static const char *only =
-	"frame,cycle,remap,bandwidth,handoff,fanout,scale";
+	"frame,steps,cycle,remap,bandwidth,handoff,fanout,scale";
 static size_t sizes[16] = { 4 * KIB, 64 * KIB, MIB, 2 * MIB, 4 * MIB };
 static int nr_sizes = 5;
 
@@ -151,6 +152,11 @@ static void run_size(const struct bench_opts *base, size_t size)
 		progress("frame loop: %zu KiB, %d rounds x %d", size / KIB,
 			 o.rounds, o.frames);
 		measure_frame(&o, size);
+	}
+	if (wanted("steps")) {
+		progress("frame loop by step: %zu KiB, %d rounds x %d",
+			 size / KIB, o.rounds, o.frames);
+		measure_steps(&o, size);
 	}
 	if (wanted("cycle")) {
 		progress("cycle: %zu KiB x %d", size / KIB, o.reps);

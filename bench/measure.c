@@ -171,6 +171,82 @@ void measure_frame(const struct bench_opts *o, size_t size)
 	run_free(&r);
 }
 
+/* The steps of one cycle, each timed on its own. */
+static const char *const step_names[] = { "step-alloc", "step-mmap",
+					  "step-touch", "step-munmap",
+					  "step-close" };
+#define NSTEPS 5
+
+static int one_cycle_steps(const struct provider *p, size_t size, double *t)
+{
+	double t0 = now_us(), t1;
+	struct buf b;
+	void *m;
+	int ret = buf_alloc(p, size, 0, &b);
+
+	if (ret)
+		return ret;
+	t1 = now_us();
+	t[0] = t1 - t0;
+	m = map_shared(&b);
+	t0 = now_us();
+	t[1] = t0 - t1;
+	if (!m) {
+		ret = -errno;
+		buf_free(&b);
+		return ret;
+	}
+	touch_pages(m, size, 0);
+	t1 = now_us();
+	t[2] = t1 - t0;
+	munmap(m, size);
+	t0 = now_us();
+	t[3] = t0 - t1;
+	buf_free(&b);
+	t[4] = now_us() - t0;
+	return 0;
+}
+
+/*
+ * The frame loop again, each step timed on its own: where a cycle's time
+ * goes, provider by provider (the mmap step includes placing the mapping).
+ */
+void measure_steps(const struct bench_opts *o, size_t size)
+{
+	double t[NSTEPS];
+	struct run r;
+	int round, i, j, k, at, st;
+
+	run_init(&r, size, o->rounds * o->frames);
+	for (k = 0; k < nr_providers; k++)
+		if ((providers[k].flags & DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
+		    !r.why[k][0])
+			snprintf(r.why[k], sizeof(r.why[k]),
+				 "left out: it shares the exporter's cache");
+	for (round = 0; round < o->rounds; round++) {
+		for (i = 0; i < nr_providers; i++) {
+			k = run_turn(&r, round, i);
+			if (k < 0 || !run_check(&r, k, "steps",
+						one_cycle_steps(&providers[k],
+								size, t)))
+				continue;
+			for (j = 0; j < o->frames; j++) {
+				if (!run_check(&r, k, "steps",
+					       one_cycle_steps(&providers[k],
+							       size, t)))
+					break;
+				at = round * o->frames + j;
+				for (st = 0; st < NSTEPS; st++)
+					r.v[st][k][at] = t[st];
+			}
+			provider_settle(&providers[k]);
+		}
+	}
+	for (st = 0; st < NSTEPS; st++)
+		run_report(&r, st, step_names[st], "us", "frame loop");
+	run_free(&r);
+}
+
 /*
  * The exporter's cycle right after a release of the same size, when its
  * cache has had no time to zero that buffer in the background: the ALLOC

@@ -3,7 +3,7 @@
 # Turn dmabuf-bench's output into the files in docs/bench/:
 #   results.tsv  every result with its kernel, CPU, accelerator and date
 #   results.md   the tables (medians; min and max are in results.tsv)
-#   chart.png    full cycle time and faults per size, every provider
+#   chart.png    frame-loop and remap time per size, every provider
 #   usage: bench/report.sh TEST_LOG OUT_DIR
 # TEST_LOG is the guest's output (run.sh --out DIR gives DIR/tests.log).
 set -euo pipefail
@@ -27,7 +27,7 @@ awk -F'\t' -f "$here/tables.awk" "$dest/results.tsv" > "$dest/results.md"
 # One data file per plotted metric: size, then one column per provider.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for metric in cycle faults; do
+for metric in frame remap-all; do
 	awk -F'\t' -v m="$metric" '
 		NR > 1 && $5 == m {
 			if (!($7 in seen)) { seen[$7] = 1; sizes[++ns] = $7 }

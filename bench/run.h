@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define MAXP 8
-#define NVAL 4
+#define NVAL 6
 
 struct run {
 	size_t size;

@@ -58,6 +58,50 @@ function table(title, m, fmt, p, s) {
 	print ""
 }
 
+# Median with the range of the samples: "median (min-max)".
+function range_table(title, m, p, s, c) {
+	if (!(m in any_metric))
+		return
+	print "### " title "\n"
+	header("provider")
+	for (p = 1; p <= np; p++) {
+		if (!seen_metric[m, provs[p]])
+			continue
+		printf "| %s |", provs[p]
+		for (s = 1; s <= ns; s++) {
+			c = cell(m, provs[p], sizes[s], "%s")
+			if (has(m, provs[p], sizes[s]))
+				c = c " (" num(lo[m, provs[p], sizes[s]]) "-" num(hi[m, provs[p], sizes[s]]) ")"
+			printf " %s |", c
+		}
+		print ""
+	}
+	print ""
+}
+
+# The frame loop by step: one row per provider and size, medians in us.
+function steps_table(p, s, i, n, st, line, any) {
+	if (!("step-alloc" in any_metric))
+		return
+	n = split("alloc mmap touch munmap close", st, " ")
+	print "### Frame loop by step (us, medians; mmap includes placing the mapping)\n"
+	print "| provider | size | alloc | mmap | touch every page | munmap | close |"
+	print "|---|---:|---:|---:|---:|---:|---:|"
+	for (p = 1; p <= np; p++)
+		for (s = 1; s <= ns; s++) {
+			line = "| " provs[p] " | " human(sizes[s]) " |"
+			any = 0
+			for (i = 1; i <= n; i++) {
+				if (has("step-" st[i], provs[p], sizes[s]))
+					any = 1
+				line = line " " cell("step-" st[i], provs[p], sizes[s], "%s") " |"
+			}
+			if (any)
+				print line
+		}
+	print ""
+}
+
 # How many times slower each provider is than the exporter, metric m.
 function ratio_table(title, m, p, s) {
 	if (!(m in any_metric))
@@ -143,9 +187,11 @@ NR == 1 { next }
 	seen_metric[m, p] = 1
 	any_metric[m] = 1
 	note[m, p, s] = $13
-	if ($8 > 0)
+	if ($8 > 0) {
 		med[m, p, s] = $9
-	else
+		lo[m, p, s] = $10
+		hi[m, p, s] = $11
+	} else
 		why[m, p, s] = $13
 }
 # Rows in a fixed order (the bench interleaves them differently).
@@ -172,12 +218,17 @@ END {
 	print ctx ". Medians over the repeats in the n column of results.tsv" \
 		" (which also has min and max); every provider interleaved with" \
 		" the others in one boot.\n"
-	table("Faults to touch every page of a fresh mapping once", "faults", "%s")
-	table("Full cycle: allocate, export, mmap, touch every page, munmap, close (us)", "cycle", "%s")
-	ratio_table("Full cycle relative to the exporter (above 1.00x: the exporter is faster)", "cycle")
-	table("Exporter full cycle right after releasing a buffer of the same size (us)", "cycle-reuse-now", "%s")
-	table("Remap a live buffer: mmap, touch every page, munmap (us)", "remap-all", "%s")
+	range_table("Frame loop, back to back: allocate, mmap (2 MiB-aligned from 2 MiB up), touch every page, munmap, close, right after the release of a buffer of the same size (us, median (min-max))", "frame")
+	ratio_table("Frame loop relative to the exporter (above 1.00x: the exporter is faster)", "frame")
+	table("Faults per frame-loop cycle", "frame-faults", "%s")
+	steps_table()
+	range_table("Remap a live buffer: mmap, touch every page, munmap (us, median (min-max))", "remap-all")
+	ratio_table("Remap relative to the exporter (above 1.00x: the exporter is faster)", "remap-all")
 	table("Remap a live buffer, touch the first page only (us)", "remap-first", "%s")
+	range_table("Idle cache: the same cycle with time between cycles for background work (the exporter's cache zeroes the released buffer) (us, median (min-max))", "cycle")
+	ratio_table("Idle-cache cycle relative to the exporter (above 1.00x: the exporter is faster)", "cycle")
+	table("Exporter cycle right after releasing a buffer of the same size, in the idle-cache measurement (us)", "cycle-reuse-now", "%s")
+	table("Faults to touch every page of a fresh mapping once", "faults", "%s")
 	pair_table("Bandwidth through the mapping relative to prefaulted anonymous memory: write / read", "write-ratio", "read-ratio", "%s", "%s")
 	pair_table("Hand-off over SCM_RIGHTS until the receiver has read every page: us / receiver faults", "handoff", "handoff-faults", "%s", "%s")
 	pair_table("Fan-out: 64 processes map one buffer and read every page: wall us / all faults", "fanout", "fanout-faults", "%s", "%s")

@@ -1,58 +1,78 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: the exporter against memfd, udmabuf and the dma-buf heaps, in
-# one boot of the peer kernel, written to docs/bench/ (results.tsv with the
-# raw numbers, results.md with the tables, chart.png) and printed.
-#   usage: scripts/bench.sh [peer|stock]   (default peer)
-# stock has no udmabuf, heaps or CMA: those rows come out n/a with the
-# reason, and the results go to docs/bench/stock/.
+# make bench: the exporter against memfd, udmabuf and the dma-buf heaps, one
+# boot per kernel, written to docs/bench/<kernel>/ (results.tsv with every
+# number, results.md with the tables, chart.png) and printed.
+#   usage: scripts/bench.sh [KERNEL...]   (default: $KERNELS, else 6.12 sid)
+# KERNEL is any name scripts/vm/kernel.sh takes: 6.12 and sid are Debian's
+# stock kernels of the matrix, which build udmabuf and the system heap in;
+# stock (Debian 12's 6.1) has neither, peer (6.1 built with
+# tests/kernels/peer.config) adds the CMA heap.  Each boot runs everything
+# with the module's defaults, then reloads it with cache_size=0 and runs the
+# frame loop and remap again: those go to docs/bench/<kernel>/no-cache/.
+# In between, ftrace profiles the 64 KiB frame loop of the exporter and
+# the system heap: docs/bench/<kernel>/profile-64k.md.
 # Environment: BENCH_ARGS adds dmabuf-bench arguments (e.g. "--quick",
-# "--sizes 64K,1M --only cycle", see bench/main.c); BENCH_PARAMS sets the
-# module's parameters; BENCH_OUT replaces the docs/bench destination;
-# KVM=1 boots under KVM instead of TCG.
+# "--sizes 64K,1M --only frame", see bench/main.c); BENCH_OUT replaces the
+# docs/bench destination; BENCH_APPEND adds kernel arguments (e.g.
+# "cma=256M" for a CMA heap on a kernel that has one); KVM=1 boots under
+# KVM instead of TCG.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 . "$here/vm/common.sh"
 
-flavor=${1:-peer}
+# shellcheck disable=SC2206 # a list of kernel names
+kernels=(${*:-${KERNELS:-6.12 sid}})
 start=$(date +%s)
-say "[1/5] packages"
+say "[1/3] packages and the benchmark"
 "$here/deps.sh" check bench
-[ "$flavor" = stock ] || "$here/deps.sh" kernel
-
-say "[2/5] kernel ($flavor) and module"
-kdir=$("$here/vm/kernel.sh" "$flavor")
-ko=$("$here/vm/build-module.sh" "$kdir")
-
-say "[3/5] benchmark"
 make -s -C "$root/bench" >/dev/null
-payload=$root/build/payload/bench-$flavor
-rm -rf "$payload"
-mkdir -p "$payload/bin"
-cp "$root/build/bench/dmabuf-bench" "$payload/bin/"
 
 accel=tcg kvm=()
 if [ "${KVM:-0}" != 0 ]; then
 	accel=kvm kvm=(--kvm)
 fi
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-dest=${BENCH_OUT:-$root/docs/bench}
-[ "$flavor" = peer ] || [ -n "${BENCH_OUT:-}" ] || dest=$dest/$flavor
-# One guest output directory per destination: runs do not overwrite another's.
-out=$root/build/bench-out/$flavor-$(basename "$dest")
-say "[4/5] dmabuf-bench on $(cat "$kdir/kver") ($accel; about 6 minutes under TCG)"
-# 3 GiB: the peer kernel reserves 320 MiB for CMA, the scale test holds a
-# quarter of RAM in live buffers, and the module's default cache_size (an
-# eighth of total_limit, at most 64 MiB) is 64 MiB only above 2 GiB.
-# shellcheck disable=SC2086 # BENCH_ARGS is a list of words
-"$here/vm/run.sh" "${kvm[@]}" --kernel-dir "$kdir" --module "$ko" \
-	--module-params "${BENCH_PARAMS:-}" --mem 3G --smp 2 \
-	--payload "$payload" --out "$out" --timeout 5400 \
-	-- dmabuf-bench --accel "$accel" --host-cpu "${host_cpu:-unknown}" \
-	${BENCH_ARGS:-} ||
-	die "the benchmark failed; nothing written (guest output: $out/tests.log)"
 
-say "[5/5] report in ${dest#"$root"/}"
-"$root/bench/report.sh" "$out/tests.log" "$dest"
-say "make bench ($flavor) finished in $(( $(date +%s) - start ))s"
+# bench_one KERNEL: one boot, both phases, the reports.
+bench_one() {
+	local name=$1 kdir ko payload out dest
+	say "[2/3] kernel $name and module"
+	case $name in
+	debug | peer) "$here/deps.sh" kernel ;;
+	esac
+	kdir=$("$here/vm/kernel.sh" "$name")
+	ko=$("$here/vm/build-module.sh" "$kdir")
+	payload=$root/build/payload/bench-$name
+	rm -rf "$payload"
+	mkdir -p "$payload/bin"
+	cp "$root/build/bench/dmabuf-bench" "$payload/bin/"
+	cp "$root/bench/guest.sh" "$root/bench/profile.sh" "$payload/"
+	dest=${BENCH_OUT:-$root/docs/bench}/$name
+	out=$root/build/bench-out/$name
+	say "[3/3] dmabuf-bench on $(cat "$kdir/kver") ($accel; about 10 minutes under TCG)"
+	# 3 GiB: the scale test holds a quarter of RAM in live buffers, and the
+	# module's default cache_size (an eighth of total_limit, at most 64 MiB)
+	# is 64 MiB only above 2 GiB.
+	# shellcheck disable=SC2086 # BENCH_ARGS is a list of words
+	"$here/vm/run.sh" "${kvm[@]}" --kernel-dir "$kdir" --module "$ko" \
+		--mem 3G --smp 2 --append "${BENCH_APPEND:-}" \
+		--payload "$payload" --out "$out" --timeout 3600 \
+		-- sh /payload/guest.sh --accel "$accel" \
+		--host-cpu "${host_cpu:-unknown}" ${BENCH_ARGS:-} ||
+		die "the benchmark on $name failed; nothing written (guest output: $out/tests.log)"
+	# One log per phase, each with the context line.
+	tr -d '\r' < "$out/tests.log" | awk -v dir="$out" '
+		$1 == "@@BENCH-PHASE" { phase = $2; next }
+		phase != "" { print > (dir "/phase-" phase ".log") }'
+	"$root/bench/report.sh" "$out/phase-default.log" "$dest"
+	"$root/bench/report.sh" "$out/phase-no-cache.log" "$dest/no-cache"
+	awk -f "$root/bench/profile.awk" "$out/phase-profile.log" \
+		> "$dest/profile-64k.md"
+}
+
+for k in "${kernels[@]}"; do
+	bench_one "$k"
+done
+say "make bench (${kernels[*]}) finished in $(( $(date +%s) - start ))s"

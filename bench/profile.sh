@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the bench VM: where a 64 KiB frame-loop cycle spends its time
+# in the kernel, per provider, with ftrace's function_graph tracer limited
+# to a few call levels under each system call and page fault of one
+# dmabuf-bench process.  Prints each provider's trace between
+# "@@PROFILE name" and "@@PROFILE-END" lines.
+#   usage: profile.sh SIZE DEPTH PROVIDER...
+set -e
+size=$1 depth=$2
+shift 2
+t=/sys/kernel/tracing
+[ -e $t/current_tracer ] || mount -t tracefs nodev $t 2>/dev/null ||
+	t=/sys/kernel/debug/tracing
+[ -e $t/current_tracer ] || { echo "profile.sh: no tracefs"; exit 1; }
+for p in "$@"; do
+	echo 0 > $t/tracing_on
+	echo nop > $t/current_tracer
+	echo > $t/trace
+	echo 8192 > $t/buffer_size_kb
+	echo "__x64_sys_ioctl __x64_sys_mmap __x64_sys_munmap __x64_sys_close handle_mm_fault" \
+		> $t/set_graph_function
+	echo "$depth" > $t/max_graph_depth
+	echo function_graph > $t/current_tracer
+	echo 1 > $t/options/funcgraph-abstime 2>/dev/null || true
+	# Only this process (the exec keeps the pid) and only once it runs.
+	sh -c "echo \$\$ > $t/set_ftrace_pid; echo 1 > $t/tracing_on;
+		exec dmabuf-bench --only steps --sizes $size --rounds 1 \
+		--frames 4 --providers $p" > /dev/null
+	echo 0 > $t/tracing_on
+	echo "@@PROFILE $p"
+	cat $t/trace
+	echo "@@PROFILE-END"
+done
+echo nop > $t/current_tracer
+echo > $t/set_ftrace_pid
