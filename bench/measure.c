@@ -143,17 +143,17 @@ void measure_frame(const struct bench_opts *o, size_t size)
 
 	run_init(&r, size, o->rounds * o->frames);
 	for (k = 0; k < nr_providers; k++)
-		if ((providers[k].flags & DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
+		if ((providers[k].flags &
+		     DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
 		    !r.why[k][0])
 			snprintf(r.why[k], sizeof(r.why[k]),
 				 "left out: it shares the exporter's cache");
 	for (round = 0; round < o->rounds; round++) {
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, round, i);
-			if (k < 0 ||
-			    !run_check(&r, k, "frame",
-				       one_cycle(&providers[k], size, &us,
-						 &faults)))
+			if (k < 0 || !run_check(&r, k, "frame",
+						one_cycle(&providers[k], size,
+							  &us, &faults)))
 				continue;
 			for (j = 0; j < o->frames; j++) {
 				at = round * o->frames + j;
@@ -219,16 +219,17 @@ void measure_steps(const struct bench_opts *o, size_t size)
 
 	run_init(&r, size, o->rounds * o->frames);
 	for (k = 0; k < nr_providers; k++)
-		if ((providers[k].flags & DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
+		if ((providers[k].flags &
+		     DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
 		    !r.why[k][0])
 			snprintf(r.why[k], sizeof(r.why[k]),
 				 "left out: it shares the exporter's cache");
 	for (round = 0; round < o->rounds; round++) {
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, round, i);
-			if (k < 0 || !run_check(&r, k, "steps",
-						one_cycle_steps(&providers[k],
-								size, t)))
+			if (k < 0 ||
+			    !run_check(&r, k, "steps",
+				       one_cycle_steps(&providers[k], size, t)))
 				continue;
 			for (j = 0; j < o->frames; j++) {
 				if (!run_check(&r, k, "steps",

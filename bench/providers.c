@@ -246,13 +246,13 @@ void providers_init(void)
 
 void providers_select(const char *names)
 {
-	size_t n;
 	const char *s;
-	int i, found;
+	int i;
 
 	for (i = 0; i < nr_providers; i++) {
-		n = strlen(providers[i].name);
-		found = 0;
+		size_t n = strlen(providers[i].name);
+		int found = 0;
+
 		for (s = names; (s = strstr(s, providers[i].name)); s += n)
 			if ((s == names || s[-1] == ',') &&
 			    (!s[n] || s[n] == ','))

@@ -71,9 +71,9 @@ static inline void dmabuf_exporter_assert_resv_held(struct dma_buf *dmabuf)
  * called huge_fault for VM_PFNMAP anyway: there the fault handler maps
  * PTEs only, and nothing below compiles in.
  */
-#if defined(DMABUF_EXPORTER_HAVE_PMD_SPECIAL) && \
+#if defined(DMABUF_EXPORTER_HAVE_PMD_SPECIAL) &&          \
 	defined(DMABUF_EXPORTER_HAVE_HUGE_FAULT_ORDER) && \
-	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && \
+	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) &&       \
 	defined(CONFIG_TRANSPARENT_HUGEPAGE)
 #define DMABUF_EXPORTER_PMD_MAPPINGS 1
 #include <linux/huge_mm.h>

@@ -115,8 +115,7 @@ static int dmabuf_exporter_set_pte(pte_t *pte, unsigned long addr, void *data)
 }
 
 /* apply_to_page_range() callback reading back one installed PTE's bits. */
-static int dmabuf_exporter_read_prot(pte_t *pte, unsigned long addr,
-				     void *data)
+static int dmabuf_exporter_read_prot(pte_t *pte, unsigned long addr, void *data)
 {
 	pte_t entry = ptep_get(pte);
 
@@ -135,12 +134,13 @@ static void dmabuf_exporter_fill_ptes(struct dmabuf_exporter_fill *f,
 				      unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = f->vma;
+	struct dmabuf_exporter_buffer *buf = vma->vm_private_data;
 	unsigned long run, len;
+	pgoff_t pgoff;
 
 	while (start < end) {
-		f->pfn = dmabuf_exporter_pfn_at(vma->vm_private_data,
-						dmabuf_exporter_pgoff(vma, start),
-						&run);
+		pgoff = dmabuf_exporter_pgoff(vma, start);
+		f->pfn = dmabuf_exporter_pfn_at(buf, pgoff, &run);
 		if (!run)
 			return;
 		len = min(end - start, run << PAGE_SHIFT);
@@ -172,8 +172,8 @@ static void dmabuf_exporter_fill_vma(struct vm_fault *vmf)
 	unsigned long fault_block = vmf->address & PMD_MASK;
 	unsigned long addr, next, from, pfn;
 
-	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK,
-				PAGE_SIZE, dmabuf_exporter_read_prot, &f.prot))
+	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK, PAGE_SIZE,
+				dmabuf_exporter_read_prot, &f.prot))
 		return;
 	from = vma->vm_start;
 	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {

@@ -43,8 +43,8 @@ static const char *pmd_kernel_why(void)
 {
 	static char why[160];
 	struct utsname u;
-	char mode[128] = "";
-	int major = 0, minor = 0;
+	char mode[128];
+	int major, minor;
 	FILE *f;
 
 #ifndef __x86_64__
@@ -87,8 +87,8 @@ static const char *needs_kernel_without_pmd(void)
 static char *reserve_aligned(size_t len)
 {
 	size_t span = len + PMD_BYTES;
-	char *r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
+	char *r =
+		mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *a;
 
 	if (r == MAP_FAILED)
@@ -175,7 +175,7 @@ static int thp_eligible(const void *addr)
 }
 
 struct placement {
-	char *base; /* COPIES aligned mappings of one buffer, back to back */
+	char *base;  /* COPIES aligned mappings of one buffer, back to back */
 	long pte_kb; /* VmPTE growth from touching every page of all */
 	long faults; /* minor faults it took */
 };
@@ -189,14 +189,15 @@ static void place_copies(int fd, struct placement *pl)
 {
 	const size_t all = COPIES * BUF_BYTES;
 	long faults, pte;
-	char *p;
 	int i;
 
 	pl->base = reserve_aligned(all);
 	CU_ASSERT_NOT_EQUAL_FATAL(pl->base, MAP_FAILED);
 	for (i = 0; i < COPIES; i++) {
-		p = mmap(pl->base + i * BUF_BYTES, BUF_BYTES,
-			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+		char *p = mmap(pl->base + i * BUF_BYTES, BUF_BYTES,
+			       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			       fd, 0);
+
 		CU_ASSERT_EQUAL_FATAL(p, pl->base + i * BUF_BYTES);
 	}
 	pte = vm_pte_kb();
@@ -215,9 +216,8 @@ static void check_copies(const struct placement *pl)
 	int i;
 
 	for (i = 0; i < COPIES; i++)
-		CU_ASSERT_EQUAL(bad_words(pl->base + i * BUF_BYTES, BUF_BYTES,
-					  40),
-				0);
+		CU_ASSERT_EQUAL(
+			bad_words(pl->base + i * BUF_BYTES, BUF_BYTES, 40), 0);
 }
 
 static void pmd_kernel_maps_aligned_2m_by_pmd(void)
@@ -334,9 +334,9 @@ static void vmsplice_refused_on_pmd(void)
 
 static const char *needs_ramdisk(void)
 {
-	return access(RAMDISK, R_OK) ?
-		       RAMDISK " missing (the brd module gives O_DIRECT a block device)" :
-		       NULL;
+	return access(RAMDISK, R_OK) ? RAMDISK
+		       " missing (the brd module gives O_DIRECT a block device)" :
+				       NULL;
 }
 
 /* An O_DIRECT read DMAs into the user pages, so it must pin them. */
@@ -412,9 +412,8 @@ static void munmap_half_pmd_keeps_rest(void)
 	pmd_buf_get(&b, 8);
 	CU_ASSERT_EQUAL(munmap(b.p + MIB, MIB), 0);
 	CU_ASSERT_EQUAL(bad_words(b.p, MIB, 8), 0);
-	CU_ASSERT_EQUAL(bad_words(b.p + PMD_BYTES, PMD_BYTES,
-				  8 + PMD_BYTES / PAGE),
-			0);
+	CU_ASSERT_EQUAL(
+		bad_words(b.p + PMD_BYTES, PMD_BYTES, 8 + PMD_BYTES / PAGE), 0);
 	touch_words(b.p, MIB, 9);
 	CU_ASSERT_EQUAL(bad_words(b.p, MIB, 9), 0);
 	munmap(b.p, MIB);
