@@ -17,3 +17,12 @@ stock_kver() {
 	dep=${dep%% *}
 	echo "${dep#linux-headers-}"
 }
+
+# chroot_run ROOT CMD...: run CMD inside the chroot ROOT with /proc mounted
+# (objtool reads it), in a private mount namespace that dies with CMD.
+chroot_run() {
+	local r=$1
+	shift
+	unshare --mount --propagation private bash -c \
+		'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$r" "$@"
+}
