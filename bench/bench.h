@@ -88,11 +88,12 @@ void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* measure.c: each interleaves every provider usable at @size. */
 struct bench_opts {
-	int rounds;	 /* frame loop: rounds over every provider */
-	int frames;	 /* frame loop: back-to-back cycles per turn */
-	int reps;	 /* cycle, remap, hand-off repeats */
-	int bw_reps;	 /* bandwidth repeats */
-	int fanout_reps; /* fan-out repeats */
+	int rounds;	  /* frame loop: rounds over every provider */
+	int frames;	  /* frame loop: back-to-back cycles per turn */
+	int reps;	  /* cycle and remap repeats */
+	int handoff_reps; /* hand-off repeats (each forks a receiver) */
+	int bw_reps;	  /* bandwidth repeats */
+	int fanout_reps;  /* fan-out repeats */
 	int fanout_procs;
 	size_t bw_bytes; /* bytes written or read per bandwidth sample */
 	size_t scale_size;

@@ -17,8 +17,10 @@
  *   n/a as not selected
  *   --tag: report the exporter's rows as exporter-TAG (e.g. the module
  *   reloaded with cache_size=0 as "nocache")
- *   --reps: cycle, remap and hand-off repeats (default 100; five times
- *   that below 1 MiB, a fifth from 64 MiB up, at least 3)
+ *   --reps: cycle and remap repeats (default 100; twice that below 1 MiB,
+ *   a fifth from 64 MiB up, at least 3); hand-off takes 40, fan-out 3
+ *   --scale-cap N: most live buffers in the scale test (default 10200;
+ *   0: up to the exporter's total_limit)
  *   --quick: few repeats and a small scale cap, for trying things out
  *
  * For every size, each measurement interleaves all providers; medians with
@@ -38,8 +40,8 @@
 
 static const char *only =
 	"frame,steps,cycle,remap,bandwidth,handoff,fanout,scale";
-static size_t sizes[16] = { 4 * KIB, 64 * KIB, MIB, 2 * MIB, 4 * MIB };
-static int nr_sizes = 5;
+static size_t sizes[16] = { 64 * KIB, MIB, 2 * MIB, 4 * MIB };
+static int nr_sizes = 4;
 
 static int wanted(const char *metric)
 {
@@ -143,10 +145,10 @@ static void run_size(const struct bench_opts *base, size_t size)
 	 * big ones: fewer, each one takes long enough.
 	 */
 	if (size < MIB)
-		o.reps *= 5;
+		o.reps *= 2;
 	if (size >= 64 * MIB) {
 		o.reps = o.reps / 5 > 3 ? o.reps / 5 : 3;
-		o.fanout_reps = o.fanout_reps > 3 ? 3 : o.fanout_reps;
+		o.handoff_reps = o.handoff_reps > 10 ? 10 : o.handoff_reps;
 	}
 	if (wanted("frame")) {
 		progress("frame loop: %zu KiB, %d rounds x %d", size / KIB,
@@ -186,13 +188,15 @@ int main(int argc, char **argv)
 	struct bench_opts o = { .rounds = 7,
 				.frames = 20,
 				.reps = 100,
-				.bw_reps = 21,
-				.fanout_reps = 5,
+				.handoff_reps = 40,
+				.bw_reps = 11,
+				.fanout_reps = 3,
 				.fanout_procs = 64,
 				.bw_bytes = 32 * MIB,
 				.scale_size = 4 * KIB };
 	const char *accel = "unknown", *host_cpu = "unknown", *tag = NULL;
 	const char *selected = NULL;
+	long cap = 10200;
 	int i, quick = 0;
 	long fds;
 
@@ -214,6 +218,8 @@ int main(int argc, char **argv)
 			o.rounds = atoi(v);
 		else if (!strcmp(a, "--frames"))
 			o.frames = atoi(v);
+		else if (!strcmp(a, "--scale-cap"))
+			cap = atol(v);
 		else if (!strcmp(a, "--providers"))
 			selected = v;
 		else if (!strcmp(a, "--tag"))
@@ -237,13 +243,14 @@ int main(int argc, char **argv)
 	}
 	if (quick) {
 		o.reps = 10;
+		o.handoff_reps = 5;
 		o.rounds = 2;
 		o.frames = 5;
 		o.bw_reps = 5;
 		o.fanout_reps = 2;
 	}
-	if (o.reps < 1 || o.rounds < 1 || o.frames < 1 || o.bw_reps < 1 ||
-	    o.fanout_reps < 1 || o.fanout_procs < 1) {
+	if (o.reps < 1 || o.handoff_reps < 1 || o.rounds < 1 || o.frames < 1 ||
+	    o.bw_reps < 1 || o.fanout_reps < 1 || o.fanout_procs < 1) {
 		fprintf(stderr,
 			"dmabuf-bench: repeats and processes must be positive\n");
 		return 2;
@@ -262,8 +269,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_sizes; i++)
 		run_size(&o, sizes[i]);
 	o.scale_cap = scale_cap(o.scale_size, fds);
-	if (quick && o.scale_cap > 10200)
-		o.scale_cap = 10200;
+	if (cap > 0 && o.scale_cap > cap)
+		o.scale_cap = cap;
 	if (wanted("scale"))
 		measure_scale(&o);
 	progress("done");

@@ -116,7 +116,7 @@ void measure_handoff(const struct bench_opts *o, size_t size)
 		receiver(sv[1]);
 	}
 	close(sv[1]);
-	run_init(&r, size, o->reps);
+	run_init(&r, size, o->handoff_reps);
 	for (rep = 0; rep < r.reps; rep++)
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, rep, i);
