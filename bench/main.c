@@ -173,7 +173,7 @@ static void run_size(const struct bench_opts *base, size_t size)
 		measure_bandwidth(&o, size);
 	}
 	if (wanted("handoff")) {
-		progress("hand-off: %zu KiB x %d", size / KIB, o.reps);
+		progress("hand-off: %zu KiB x %d", size / KIB, o.handoff_reps);
 		measure_handoff(&o, size);
 	}
 	if (wanted("fanout")) {

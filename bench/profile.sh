@@ -5,6 +5,9 @@
 # to a few call levels under each system call and page fault of one
 # dmabuf-bench process.  Prints each provider's trace between
 # "@@PROFILE name" and "@@PROFILE-END" lines.
+# Boot it with one vCPU: switching tracers patches kernel text, and under
+# QEMU TCG another vCPU can execute a half-patched call (seen as "Oops:
+# int3" in _raw_spin_unlock on 6.12 with two vCPUs).
 #   usage: profile.sh SIZE DEPTH PROVIDER...
 set -e
 size=$1 depth=$2

@@ -10,8 +10,8 @@
 # tests/kernels/peer.config) adds the CMA heap.  Each boot runs everything
 # with the module's defaults, then reloads it with cache_size=0 and runs the
 # frame loop and remap again: those go to docs/bench/<kernel>/no-cache/.
-# In between, ftrace profiles the 64 KiB frame loop of the exporter and
-# the system heap: docs/bench/<kernel>/profile-64k.md.
+# A second, one-vCPU boot profiles the 64 KiB frame loop of the exporter
+# and the system heap with ftrace: docs/bench/<kernel>/profile-64k.md.
 # Environment: BENCH_ARGS adds dmabuf-bench arguments (e.g. "--quick",
 # "--sizes 64K,1M --only frame", see bench/main.c); BENCH_OUT replaces the
 # docs/bench destination; BENCH_APPEND adds kernel arguments (e.g.
@@ -68,7 +68,13 @@ bench_one() {
 		phase != "" { print > (dir "/phase-" phase ".log") }'
 	"$root/bench/report.sh" "$out/phase-default.log" "$dest"
 	"$root/bench/report.sh" "$out/phase-no-cache.log" "$dest/no-cache"
-	awk -f "$root/bench/profile.awk" "$out/phase-profile.log" \
+	# The profile boots on its own with one vCPU (see bench/profile.sh).
+	say "ftrace profile of the 64 KiB frame loop on $(cat "$kdir/kver") (one vCPU)"
+	"$here/vm/run.sh" "${kvm[@]}" --kernel-dir "$kdir" --module "$ko" \
+		--mem 1G --smp 1 --payload "$payload" --out "$out/profile" \
+		--timeout 900 -- sh /payload/profile.sh 64K 4 exporter heap-system ||
+		die "the profile on $name failed (guest output: $out/profile/tests.log)"
+	awk -f "$root/bench/profile.awk" "$out/profile/tests.log" \
 		> "$dest/profile-64k.md"
 }
 
