@@ -29,10 +29,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for metric in frame remap-all; do
 	awk -F'\t' -v m="$metric" '
+		# Only providers with a number: gnuplot stops at an empty column.
 		NR > 1 && $5 == m {
 			if (!($7 in seen)) { seen[$7] = 1; sizes[++ns] = $7 }
+			if ($8 <= 0)
+				next
 			if (!($6 in col)) { col[$6] = ++np; names[np] = $6 }
-			v[$7, col[$6]] = $8 > 0 ? $9 : "NaN"
+			v[$7, col[$6]] = $9
 		}
 		END {
 			printf "size"
