@@ -11,11 +11,12 @@
 #   make bench           the exporter against memfd, udmabuf and the heaps
 #   make lint            checkpatch, W=1, sparse, clang-format, cppcheck
 #   make install         module, header, library, CLI (DESTDIR, PREFIX)
+#   make deb             Debian packages in build/deb/, lintian-checked
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
-	install uninstall
+	install uninstall deb
 all: module userspace
 
 module:
@@ -44,6 +45,9 @@ install:
 
 uninstall:
 	scripts/install.sh uninstall
+
+deb:
+	scripts/deb/build.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
