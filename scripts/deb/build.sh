@@ -7,12 +7,14 @@
 # 2. runs scripts/version-check.sh (VERSION, changelog, dkms.conf, library
 #    and CLI agree);
 # 3. copies the tracked files of the work tree, as they are now, to
-#    build/deb/work/ and runs `dpkg-buildpackage -us -uc -b` there, so the
+#    build/deb/dpkg/ and runs `dpkg-buildpackage -us -uc -b` there, so the
 #    build sees what a clean clone holds and nothing lands outside build/;
 # 4. runs lintian on the result: any E: or W: tag fails.
-# Result: build/deb/*.deb (dmabuf-exporter-dkms, libdmabuf-shareN,
-# libdmabuf-share-dev, dmabuf-share), build/deb/dbgsym/*.deb, the .changes
-# and .buildinfo, and build/deb/lintian.txt.
+# Result: build/deb/*.deb, the four packages to install
+# (dmabuf-exporter-dkms, libdmabuf-shareN, libdmabuf-share-dev,
+# dmabuf-share); build/deb/dpkg/ with everything dpkg-buildpackage made
+# (those four, the -dbgsym packages, .changes, .buildinfo); the build log
+# and lintian's output in build/deb/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -64,13 +66,14 @@ say "[2/4] version check"
 version=$(cat "$root/VERSION")
 say "[3/4] dpkg-buildpackage -us -uc -b (log: $out/build.log)"
 rm -rf "$out"
-src=$out/work/dmabuf-exporter-$version
+src=$out/dpkg/dmabuf-exporter-$version
 export_tree "$src"
 (cd "$src" && nice dpkg-buildpackage -us -uc -b) > "$out/build.log" 2>&1 || {
 	tail -n 30 "$out/build.log" >&2
 	die "dpkg-buildpackage failed (log: $out/build.log)"
 }
-changes=$(ls "$out"/work/*.changes)
+rm -rf "$src"
+changes=$(ls "$out"/dpkg/*.changes)
 
 say "[4/4] lintian (E: and W: fail; I: shown)"
 rc=0
@@ -78,9 +81,9 @@ lintian -I --fail-on error,warning "$changes" > "$out/lintian.txt" 2>&1 || rc=$?
 cat "$out/lintian.txt" >&2
 [ $rc = 0 ] || die "lintian found errors or warnings (above; $out/lintian.txt)"
 
-mkdir -p "$out/dbgsym"
-mv "$out"/work/*-dbgsym_*.deb "$out/dbgsym/" 2>/dev/null || true
-mv "$out"/work/*.deb "$out"/work/*.changes "$out"/work/*.buildinfo "$out/"
-rm -rf "$out/work"
+for deb in "$out"/dpkg/*.deb; do
+	case $deb in *-dbgsym_*) continue ;; esac
+	ln "$deb" "$out/"
+done
 (cd "$out" && ls -1 ./*.deb) | sed 's|^\./|  |' >&2
 say "make deb: PASS in $(( $(date +%s) - start ))s; install with: apt install $out/*.deb"
