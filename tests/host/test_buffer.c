@@ -36,6 +36,7 @@ static void test_describe_refuses_non_dmabuf(void)
 	int memfd = make_memfd(4096, 0);
 
 	memset(&d, 0xee, sizeof(d));
+	d.struct_size = sizeof(d);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(memfd, &d), -ENOTTY);
 	close(memfd);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(memfd, &d), -EBADF);
@@ -46,6 +47,7 @@ static void test_describe_pid_of_missing_process(void)
 {
 	struct dmabuf_share_desc d;
 
+	DMABUF_SHARE_STRUCT_INIT(&d);
 	/* pid_max is at most 2^22: this pid cannot exist. */
 	CU_ASSERT_EQUAL(dmabuf_share_describe_pid(1 << 23, 0, &d), -ENOENT);
 }
@@ -88,7 +90,7 @@ static void test_map_uses_the_files_size(void)
 	size_t size = 0;
 
 	CU_ASSERT_EQUAL_FATAL(
-		dmabuf_share_map(memfd, PROT_READ, (void **)&p, &size), 0);
+		dmabuf_share_map(memfd, PROT_READ, 0, (void **)&p, &size), 0);
 	CU_ASSERT_EQUAL(size, 3 * 4096);
 	CU_ASSERT_EQUAL(p[0], 0x42);
 	CU_ASSERT_EQUAL(p[size - 1], 0x42);
@@ -102,7 +104,7 @@ static void test_map_empty_file_is_einval(void)
 	void *p = (void *)0x1;
 	size_t size = 77;
 
-	CU_ASSERT_EQUAL(dmabuf_share_map(memfd, PROT_READ, &p, &size), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_map(memfd, PROT_READ, 0, &p, &size), -EINVAL);
 	CU_ASSERT_EQUAL(size, 77);
 	close(memfd);
 }
@@ -116,7 +118,7 @@ static void test_map_read_only_fd_for_writing_is_eacces(void)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
 	ro = open(path, O_RDONLY | O_CLOEXEC);
-	CU_ASSERT_EQUAL(dmabuf_share_map(ro, PROT_READ | PROT_WRITE, &p, &size),
+	CU_ASSERT_EQUAL(dmabuf_share_map(ro, PROT_READ | PROT_WRITE, 0, &p, &size),
 			-EACCES);
 	CU_ASSERT_PTR_NULL(p);
 	close(ro);
@@ -127,8 +129,8 @@ static void test_sync_rejects_unknown_access(void)
 {
 	int memfd = make_memfd(4096, 0);
 
-	CU_ASSERT_EQUAL(dmabuf_share_sync_start(memfd, 0), -EINVAL);
-	CU_ASSERT_EQUAL(dmabuf_share_sync_start(memfd, 4), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_sync_start(memfd, 0, -1), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_sync_start(memfd, 4, 0), -EINVAL);
 	CU_ASSERT_EQUAL(dmabuf_share_sync_end(memfd, 7), -EINVAL);
 	close(memfd);
 }
@@ -137,7 +139,7 @@ static void test_dmabuf_ioctls_on_memfd_are_enotty(void)
 {
 	int memfd = make_memfd(4096, 0);
 
-	CU_ASSERT_EQUAL(dmabuf_share_sync_start(memfd, DMABUF_SHARE_RW),
+	CU_ASSERT_EQUAL(dmabuf_share_sync_start(memfd, DMABUF_SHARE_RW, -1),
 			-ENOTTY);
 	CU_ASSERT_EQUAL(dmabuf_share_sync_end(memfd, DMABUF_SHARE_READ),
 			-ENOTTY);
@@ -174,6 +176,7 @@ static void test_exporter_ioctls_on_memfd(void)
 	uint64_t size = 77;
 
 	memset(&info, 0xee, sizeof(info));
+	info.struct_size = sizeof(info);
 	CU_ASSERT_EQUAL(dmabuf_share_alloc(memfd, 4096, O_RDWR, 0, &fd, &size),
 			-ENOTTY);
 	CU_ASSERT_EQUAL(fd, -77);
