@@ -92,9 +92,9 @@ extern "C" {
 #define DMABUF_SHARE_VERSION_PATCH 0
 #define DMABUF_SHARE_VERSION_ENCODE(major, minor, patch) \
 	(((major) << 16) | ((minor) << 8) | (patch))
-#define DMABUF_SHARE_VERSION_NUMBER                                     \
-	DMABUF_SHARE_VERSION_ENCODE(DMABUF_SHARE_VERSION_MAJOR,         \
-				    DMABUF_SHARE_VERSION_MINOR,         \
+#define DMABUF_SHARE_VERSION_NUMBER                             \
+	DMABUF_SHARE_VERSION_ENCODE(DMABUF_SHARE_VERSION_MAJOR, \
+				    DMABUF_SHARE_VERSION_MINOR, \
 				    DMABUF_SHARE_VERSION_PATCH)
 
 /**

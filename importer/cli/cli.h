@@ -87,12 +87,12 @@ int cli_operand(int argc, char **argv, const char **operand);
  * after 0x; no sign, no spaces.  Each parser returns 0 or -EINVAL, and its
  * *_SYNTAX text says what is allowed, for the usage message.
  */
-#define SIZE_SYNTAX                                                          \
-	"a size is a whole number of bytes above 0, decimal or 0x hex, "    \
-	"optionally followed by K, M or G (or KiB, MiB, GiB: powers of "    \
+#define SIZE_SYNTAX                                                      \
+	"a size is a whole number of bytes above 0, decimal or 0x hex, " \
+	"optionally followed by K, M or G (or KiB, MiB, GiB: powers of " \
 	"1024); e.g. 4096, 64K, 0x100000"
 #define SECONDS_SYNTAX "whole seconds in decimal, 0 to %u"
-#define PATTERN_SYNTAX                                                  \
+#define PATTERN_SYNTAX                                                       \
 	"a PATTERN is a byte from 0 to 255, decimal or 0x hex (171, 0xAB), " \
 	"or 'counter'"
 

@@ -10,10 +10,18 @@
 
 #include "cli.h"
 
+/* The value of one hex digit (isxdigit() is true for @c). */
+static unsigned int digit_value(char c)
+{
+	if (isdigit((unsigned char)c))
+		return (unsigned int)(c - '0');
+	return (unsigned int)(tolower((unsigned char)c) - 'a' + 10);
+}
+
 /* The digits at @s; returns the first byte after them, or NULL. */
 static const char *parse_digits(const char *s, uint64_t *value)
 {
-	unsigned int base = 10, d;
+	unsigned int base = 10;
 	uint64_t v = 0;
 	const char *p;
 
@@ -25,9 +33,8 @@ static const char *parse_digits(const char *s, uint64_t *value)
 	if (!isxdigit((unsigned char)*s))
 		return NULL;
 	for (p = s; isxdigit((unsigned char)*p); p++) {
-		d = isdigit((unsigned char)*p) ?
-			    (unsigned int)(*p - '0') :
-			    (unsigned int)(tolower((unsigned char)*p) - 'a' + 10);
+		unsigned int d = digit_value(*p);
+
 		if (d >= base)
 			break;
 		if (v > (UINT64_MAX - d) / base)

@@ -58,7 +58,8 @@ static int parse_opt(int c, void *ctx)
 	switch (c) {
 	case 's':
 		if (cli_parse_size(optarg, &o->size))
-			return cli_usage("bad --size '%s': " SIZE_SYNTAX, optarg);
+			return cli_usage("bad --size '%s': " SIZE_SYNTAX,
+					 optarg);
 		return EXIT_OK;
 	case 'n':
 		if (strlen(optarg) >= DMABUF_SHARE_NAME_LEN)

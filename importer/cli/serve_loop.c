@@ -17,7 +17,7 @@
 #define BACKOFF_MAX_MS 1000
 
 struct accept_state {
-	int err;		/* errno of the failures being retried, 0: none */
+	int err; /* errno of the failures being retried, 0: none */
 	unsigned long failures; /* in a row */
 	int backoff_ms;		/* next pause; 0 while accepting works */
 	int backing_off;	/* 1 while pausing */
@@ -57,8 +57,8 @@ static int fatal(int err)
 	       err == EOPNOTSUPP || err == EFAULT;
 }
 
-static int accept_one(struct dmabuf_share_server *srv,
-		      struct accept_state *st, unsigned int *clients)
+static int accept_one(struct dmabuf_share_server *srv, struct accept_state *st,
+		      unsigned int *clients)
 {
 	pid_t pid = 0;
 	int ret;
@@ -94,12 +94,11 @@ int serve_loop(struct dmabuf_share_server *srv, int stop_fd,
 		{ .fd = dmabuf_share_server_fd(srv), .events = POLLIN },
 	};
 	struct accept_state st = { 0, 0, 0, 0 };
-	int n, ret;
 
 	for (;;) {
 		/* While pausing, only the stop fd is watched. */
-		n = poll(pfd, st.backing_off ? 1 : 2,
-			 st.backing_off ? st.backoff_ms : -1);
+		int n = poll(pfd, st.backing_off ? 1 : 2,
+			     st.backing_off ? st.backoff_ms : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -111,7 +110,8 @@ int serve_loop(struct dmabuf_share_server *srv, int stop_fd,
 			continue;
 		}
 		if (pfd[1].revents) {
-			ret = accept_one(srv, &st, clients);
+			int ret = accept_one(srv, &st, clients);
+
 			if (ret)
 				return ret;
 		}

@@ -69,7 +69,8 @@ static void *map_aligned(int fd, size_t len, int prot)
 	if (aligned > start)
 		munmap(res, aligned - start);
 	if (start + total > aligned + span)
-		munmap((void *)(aligned + span), start + total - aligned - span);
+		munmap((void *)(aligned + span),
+		       start + total - aligned - span);
 	return p;
 }
 

@@ -36,29 +36,34 @@ static int refused_why(const char *path)
  * stopped or overloaded server), for as long as SO_SNDTIMEO allows; a
  * non-blocking one fails at once with EAGAIN.
  */
+static int arm_connect(int s, int left_ms)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (left_ms > 0) {
+		tv.tv_sec = left_ms / 1000;
+		tv.tv_usec = (left_ms % 1000) * 1000;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	if (left_ms == 0 && fcntl(s, F_SETFL, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
 static int connect_until(int s, const struct sockaddr_un *addr,
 			 const struct dbs_deadline *d)
 {
-	int left, ret;
-
 	for (;;) {
-		struct timeval tv = { 0, 0 };
+		int ret = arm_connect(s, dbs_deadline_left(d));
 
-		left = dbs_deadline_left(d);
-		if (left > 0) {
-			tv.tv_sec = left / 1000;
-			tv.tv_usec = (left % 1000) * 1000;
-		}
-		if (setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
-			return -errno;
-		if (left == 0 && fcntl(s, F_SETFL, O_NONBLOCK))
-			return -errno;
-		ret = connect(s, (const struct sockaddr *)addr, sizeof(*addr));
-		if (ret == 0 || errno != EINTR)
+		if (ret)
+			return ret;
+		if (!connect(s, (const struct sockaddr *)addr, sizeof(*addr)))
+			return 0;
+		if (errno != EINTR)
 			break;
 	}
-	if (ret == 0)
-		return 0;
 	if (errno == EAGAIN || errno == EINPROGRESS)
 		return -ETIMEDOUT;
 	return errno == ECONNREFUSED ? refused_why(addr->sun_path) : -errno;
@@ -75,8 +80,8 @@ static int plain_socket(int s)
 	return 0;
 }
 
-static int connect_by(const char *path, const struct dbs_deadline *d,
-		      int *sock, pid_t *server_pid)
+static int connect_by(const char *path, const struct dbs_deadline *d, int *sock,
+		      pid_t *server_pid)
 {
 	struct sockaddr_un addr;
 	pid_t pid = 0;

@@ -15,8 +15,7 @@
 _Static_assert(sizeof(struct dmabuf_share_exporter_info) ==
 		       DBS_EXPORTER_INFO_SIZE_V1,
 	       "fields are appended only");
-_Static_assert(sizeof(struct dmabuf_share_cache_info) ==
-		       DBS_CACHE_INFO_SIZE_V1,
+_Static_assert(sizeof(struct dmabuf_share_cache_info) == DBS_CACHE_INFO_SIZE_V1,
 	       "fields are appended only");
 
 DMABUF_SHARE_EXPORT int dmabuf_share_exporter_open(const char *path,

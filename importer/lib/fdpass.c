@@ -35,11 +35,11 @@ static void init_msg(struct msghdr *msg, struct iovec *iov, void *ctl,
 static ssize_t send_until(int sock, const struct msghdr *msg,
 			  const struct dbs_deadline *d)
 {
-	ssize_t n;
 	int ret;
 
 	for (;;) {
-		n = sendmsg(sock, msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = sendmsg(sock, msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -144,11 +144,11 @@ static int classify(ssize_t n, int msg_flags, const struct received_fds *rx,
 static ssize_t recv_until(int sock, struct msghdr *msg,
 			  const struct dbs_deadline *d)
 {
-	ssize_t n;
 	int ret;
 
 	for (;;) {
-		n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		ssize_t n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)

@@ -16,8 +16,8 @@
 #include "private.h"
 
 struct dmabuf_share_server {
-	int sock;			/* listening, SOCK_SEQPACKET, non-blocking */
-	int buf_fd;			/* borrowed from the caller */
+	int sock;   /* listening, SOCK_SEQPACKET, non-blocking */
+	int buf_fd; /* borrowed from the caller */
 	struct dmabuf_share_header hdr; /* sent to every client */
 	struct sockaddr_un addr;	/* unlinked on destroy */
 	pid_t owner;			/* only this process unlinks */
@@ -119,10 +119,11 @@ dmabuf_share_server_fd(const struct dmabuf_share_server *server)
 /* accept4() on the non-blocking listener, waiting until @d passes. */
 static int accept_until(int sock, const struct dbs_deadline *d)
 {
-	int conn, ret;
+	int ret;
 
 	for (;;) {
-		conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+		int conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+
 		if (conn >= 0)
 			return conn;
 		if (errno == EINTR || errno == ECONNABORTED)

@@ -26,7 +26,7 @@
 
 #include "private.h"
 
-#define TCP_LISTEN_STATE 10 /* what unix sockets report while listening */
+#define TCP_LISTEN_STATE 10	  /* what unix sockets report while listening */
 #define SO_ACCEPTCON_FLAG 0x10000 /* __SO_ACCEPTCON in /proc/net/unix */
 
 static int diag_request(int nl)
@@ -91,14 +91,14 @@ static int diag_listening(const struct stat *st)
 {
 	long buf[8192 / sizeof(long)];
 	int nl, ret;
-	ssize_t n;
 
 	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (nl < 0)
 		return -errno;
 	ret = diag_request(nl);
 	while (!ret) {
-		n = recv(nl, buf, sizeof(buf), 0);
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		ret = n < 0 ? -errno : diag_batch((const char *)buf, n, st);
@@ -125,7 +125,8 @@ int dbs_parse_proc_net_unix(FILE *f, const char *path)
 		pos = 0;
 		/* "Num: RefCount Protocol Flags Type St Inode Path" */
 		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %n", &flags,
-			   &pos) != 1 || !pos || !(flags & SO_ACCEPTCON_FLAG))
+			   &pos) != 1 ||
+		    !pos || !(flags & SO_ACCEPTCON_FLAG))
 			continue;
 		p = line + pos;
 		p[strcspn(p, "\n")] = '\0';

@@ -45,12 +45,12 @@ int dbs_deadline_left(const struct dbs_deadline *d)
 int dbs_wait_fd(int fd, short events, const struct dbs_deadline *d)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	int n;
 
 	for (;;) {
-		n = poll(&p, 1, dbs_deadline_left(d));
+		int n = poll(&p, 1, dbs_deadline_left(d));
+
 		if (n > 0)
-			return p.revents & POLLNVAL ? -EBADF : 0;
+			return (p.revents & POLLNVAL) ? -EBADF : 0;
 		if (n == 0)
 			return -ETIMEDOUT;
 		if (errno != EINTR)

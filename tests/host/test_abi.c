@@ -34,8 +34,8 @@ static void test_strerror_says_what_the_library_means(void)
 {
 	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(-ETOOMANYREFS),
 			       "more than one file descriptor arrived");
-	CU_ASSERT_PTR_NOT_NULL(strstr(dmabuf_share_strerror(-ENOTTY),
-				      "not a dma-buf"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(dmabuf_share_strerror(-ENOTTY), "not a dma-buf"));
 	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(-EPROTO),
 			       "the peer is not a dmabuf-share server");
 	/* Positive or negative, the same text. */
@@ -44,8 +44,7 @@ static void test_strerror_says_what_the_library_means(void)
 	/* Errnos without a meaning of their own read as the C library's. */
 	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(-ENOENT),
 			       "No such file or directory");
-	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(-100000),
-			       "unknown error");
+	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(-100000), "unknown error");
 }
 
 /* A v1 desc followed by fields a newer header might add. */
@@ -163,8 +162,7 @@ static void test_short_message_is_eproto(void)
 	CU_ASSERT_EQUAL(dmabuf_share_header_check("", 0), -EPROTO);
 	seqpacket_pair(sv);
 	CU_ASSERT_EQUAL(send_raw(sv[0], "HI", 2, &memfd, 1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_receive(sv[1], 0, &h, &fd, 1000),
-			-EPROTO);
+	CU_ASSERT_EQUAL(dmabuf_share_receive(sv[1], 0, &h, &fd, 1000), -EPROTO);
 	CU_ASSERT_EQUAL(fd, -77);
 	close(sv[0]);
 	close(sv[1]);
@@ -178,7 +176,8 @@ CU_TestInfo abi_tests[] = {
 	  test_strerror_says_what_the_library_means },
 	{ "growable struct: newer and older callers",
 	  test_growable_struct_in_both_directions },
-	{ "calls refuse a bad struct_size", test_calls_refuse_a_bad_struct_size },
+	{ "calls refuse a bad struct_size",
+	  test_calls_refuse_a_bad_struct_size },
 	{ "inventory getters", test_inventory_getters },
 	{ "inventory of a system without dma-bufs",
 	  test_empty_inventory_reads_cleanly },

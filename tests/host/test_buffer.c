@@ -100,8 +100,8 @@ static void test_map_uses_the_files_size(void)
 }
 
 /* The /proc/self/maps line of the mapping that contains @addr. */
-static int maps_line(const void *addr, unsigned long *start,
-		     unsigned long *end, char *perms)
+static int maps_line(const void *addr, unsigned long *start, unsigned long *end,
+		     char *perms)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
 	char line[512];
@@ -130,9 +130,8 @@ static void check_aligned_map(size_t size)
 	char perms[8] = "";
 	size_t got = 0;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(memfd, PROT_READ, 0,
-					       (void **)&p, &got),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_map(memfd, PROT_READ, 0, (void **)&p, &got), 0);
 	CU_ASSERT_EQUAL(got, size);
 	CU_ASSERT_EQUAL((uintptr_t)p % DMABUF_SHARE_MAP_ALIGN, 0);
 	CU_ASSERT_EQUAL(p[0], 0x5c);
@@ -214,7 +213,8 @@ static void test_map_empty_file_is_einval(void)
 	void *p = (void *)0x1;
 	size_t size = 77;
 
-	CU_ASSERT_EQUAL(dmabuf_share_map(memfd, PROT_READ, 0, &p, &size), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_map(memfd, PROT_READ, 0, &p, &size),
+			-EINVAL);
 	CU_ASSERT_EQUAL(size, 77);
 	close(memfd);
 }
@@ -228,7 +228,8 @@ static void test_map_read_only_fd_for_writing_is_eacces(void)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
 	ro = open(path, O_RDONLY | O_CLOEXEC);
-	CU_ASSERT_EQUAL(dmabuf_share_map(ro, PROT_READ | PROT_WRITE, 0, &p, &size),
+	CU_ASSERT_EQUAL(dmabuf_share_map(ro, PROT_READ | PROT_WRITE, 0, &p,
+					 &size),
 			-EACCES);
 	CU_ASSERT_PTR_NULL(p);
 	close(ro);

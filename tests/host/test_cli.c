@@ -205,8 +205,7 @@ static void test_attach_times_out_naming_path_and_wait(void)
 	struct run r;
 
 	CU_ASSERT_FATAL(s >= 0);
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", path, "--timeout", "1")),
-			1);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", path, "--timeout", "1")), 1);
 	snprintf(want, sizeof(want),
 		 "dmabuf-share attach: cannot receive a buffer from %s: timed "
 		 "out after 1 s waiting for the server to send it (",
@@ -288,14 +287,12 @@ static void test_rejected_numbers_say_what_is_allowed(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad --size '0': a size is a "
 					     "whole number of bytes above 0, "
 					     "decimal or 0x hex"));
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", "/tmp/a", "--verify",
-					 "0x100")),
-			2);
+	CU_ASSERT_EQUAL(
+		run_cli(&r, ARGV("attach", "/tmp/a", "--verify", "0x100")), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "a PATTERN is a byte from 0 to "
 					     "255"));
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", "/tmp/a", "--timeout",
-					 "1x")),
-			2);
+	CU_ASSERT_EQUAL(
+		run_cli(&r, ARGV("attach", "/tmp/a", "--timeout", "1x")), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "whole seconds in decimal"));
 }
 
@@ -385,8 +382,8 @@ static void test_docs_name_every_option(void)
 					cmds[i], opt);
 			CU_ASSERT_PTR_NOT_NULL(strstr(man, man_opt));
 			if (!readme_row_has(readme, cmds[i], opt))
-				fprintf(stderr, "README lacks %s %s\n",
-					cmds[i], opt);
+				fprintf(stderr, "README lacks %s %s\n", cmds[i],
+					opt);
 			CU_ASSERT_TRUE(readme_row_has(readme, cmds[i], opt));
 		}
 	}

@@ -60,7 +60,8 @@ static void test_pipe_end_still_works_after_passing(void)
 	seqpacket_pair(sv);
 	CU_ASSERT_FATAL(pipe(p) == 0);
 	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], p[0], "p", 1, -1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, -1, NULL, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, -1, NULL, &fd),
+			0);
 	close(p[0]);
 	CU_ASSERT_EQUAL(write(p[1], &c, 1), 1);
 	CU_ASSERT_EQUAL(read(fd, &got, 1), 1);
@@ -79,8 +80,8 @@ static void expect_recv_error(int sock, size_t len, unsigned int flags, int err,
 	size_t n = 12345;
 	int fd = UNTOUCHED;
 
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sock, buf, len, flags, -1, &n, &fd),
-			-err);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_recv_fd(sock, buf, len, flags, -1, &n, &fd), -err);
 	CU_ASSERT_EQUAL(fd, UNTOUCHED);
 	CU_ASSERT_EQUAL(n, 12345);
 	CU_ASSERT_EQUAL(count_fds(), fds_before);
@@ -176,8 +177,8 @@ static void test_oversized_payload_is_emsgsize(void)
 	memset(big, 'a', sizeof(big));
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, big, sizeof(big), -1),
-			0);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_send_fd(sv[0], memfd, big, sizeof(big), -1), 0);
 	before = count_fds();
 	expect_recv_error(sv[1], 16, 0, EMSGSIZE, before);
 	close(memfd);
@@ -224,11 +225,13 @@ static void test_unknown_recv_flag_is_einval(void)
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
 	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1, -1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 1u << 7, -1, NULL, &fd),
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 1u << 7, -1, NULL,
+					     &fd),
 			-EINVAL);
 	CU_ASSERT_EQUAL(fd, UNTOUCHED);
 	/* The message was not consumed: a valid call still gets it. */
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd),
+			0);
 	close(fd);
 	close(memfd);
 	close(sv[0]);
@@ -241,7 +244,8 @@ static void test_empty_payload_is_einval(void)
 
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 0, -1), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 0, -1),
+			-EINVAL);
 	close(memfd);
 	close(sv[0]);
 	close(sv[1]);
@@ -284,7 +288,8 @@ static void test_recv_survives_eintr(void)
 		_exit(dmabuf_share_send_fd(sv[0], 1, "late", 4, -1) ? 1 : 0);
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd),
+			0);
 	CU_ASSERT_TRUE(fd >= 0);
 	close(fd);
 	waitpid(child, &status, 0);

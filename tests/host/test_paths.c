@@ -129,9 +129,8 @@ static struct dmabuf_share_server *serve(const char *path, int memfd)
 {
 	struct dmabuf_share_server *srv = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, memfd, 0, NULL,
-							 &srv),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
 	return srv;
 }
 

@@ -118,9 +118,24 @@ static void test_numbers_are_decimal_or_hex(void)
 static void test_numbers_reject_what_is_not_documented(void)
 {
 	static const char *const bad_sizes[] = {
-		"",   " 4K", "4K ", "+4K", "-4K", "4k",   "4m",
-		"4g", "4kB", "4Ki", "4KB", "0",	  "0x",	  "0xg",
-		"4T", "1e3", "4.5", "18446744073709551616",
+		"",
+		" 4K",
+		"4K ",
+		"+4K",
+		"-4K",
+		"4k",
+		"4m",
+		"4g",
+		"4kB",
+		"4Ki",
+		"4KB",
+		"0",
+		"0x",
+		"0xg",
+		"4T",
+		"1e3",
+		"4.5",
+		"18446744073709551616",
 		"17179869184G",
 	};
 	unsigned int s = 0;

@@ -71,9 +71,8 @@ static void test_out_of_fds_backs_off_and_says_it_once(void)
 	double cpu;
 
 	CU_ASSERT_FATAL(pipe(stop) == 0);
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, memfd, 0, NULL,
-							 &srv),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
 	pid = start_loop(srv, stop[0], err_fd);
 	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
 	/* The loop cannot accept it: the client times out, it does not hang. */
@@ -119,9 +118,8 @@ static void test_a_client_that_left_is_reported(void)
 	pid_t pid;
 
 	CU_ASSERT_FATAL(pipe(stop) == 0);
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, memfd, 0, NULL,
-							 &srv),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
 	/* Queue one that leaves and one that stays, then run the loop. */
 	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
 	close(sock);

@@ -44,7 +44,8 @@ static int client_round(struct dmabuf_share_server *srv, const char *path,
 	int sock = -1, ret;
 
 	/* An AF_UNIX connect completes before accept(): no thread needed. */
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, &sock, &server, 1000), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, &sock, &server, 1000),
+			      0);
 	CU_ASSERT_EQUAL(server, getpid());
 	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &client, 1000), 0);
 	CU_ASSERT_EQUAL(client, getpid());

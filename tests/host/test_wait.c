@@ -60,8 +60,8 @@ static void test_recv_fd_times_out(void)
 	CU_ASSERT_EQUAL(n, 77);
 	/* 0: look once, do not wait */
 	t0 = now_ms();
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, sizeof(buf), 0, 0,
-					     &n, &fd),
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, sizeof(buf), 0, 0, &n,
+					     &fd),
 			-ETIMEDOUT);
 	CU_ASSERT_TRUE(now_ms() - t0 < 100);
 	CU_ASSERT_EQUAL(count_fds(), before);
@@ -157,8 +157,7 @@ static void test_connect_times_out_on_a_full_backlog(void)
 	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 300),
 			-ETIMEDOUT);
 	CU_ASSERT_TRUE(now_ms() - t0 >= 250);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 0),
-			-ETIMEDOUT);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 0), -ETIMEDOUT);
 	CU_ASSERT_EQUAL(sock, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
 	while (n--)
@@ -175,12 +174,10 @@ static void test_accept_times_out_without_clients(void)
 	pid_t pid = -77;
 	long t0;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, memfd, 0, NULL,
-							 &srv),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
 	t0 = now_ms();
-	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &pid, 150),
-			-ETIMEDOUT);
+	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &pid, 150), -ETIMEDOUT);
 	CU_ASSERT_TRUE(now_ms() - t0 >= 150);
 	CU_ASSERT_EQUAL(pid, -77);
 	/* The listening socket is non-blocking, as documented. */
@@ -203,8 +200,7 @@ static void test_sync_start_with_timeout_on_memfd(void)
 }
 
 CU_TestInfo wait_tests[] = {
-	{ "recv_fd times out, nothing changed",
-	  test_recv_fd_times_out },
+	{ "recv_fd times out, nothing changed", test_recv_fd_times_out },
 	{ "timeout below -1: EINVAL", test_timeout_below_minus_one_is_einval },
 	{ "send_fd times out on a full queue",
 	  test_send_fd_times_out_on_a_full_queue },
