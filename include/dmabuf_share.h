@@ -497,6 +497,7 @@ dmabuf_share_server_fd(const struct dmabuf_share_server *server);
  * closes the connection.  The server stays usable after any error:
  * -ETIMEDOUT	no client connected in time
  * -EPIPE, -ECONNRESET	that client went away first
+ * -EAGAIN	that client's receive queue had no room for the message
  * -EMFILE, -ENFILE	no fd for the connection: it stays queued, so an
  *		immediate retry fails the same way; back off first
  * -ENOBUFS, -ENOMEM	the kernel is short of memory; back off too
