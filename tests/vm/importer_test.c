@@ -405,8 +405,14 @@ static void test_errors_name_the_cause(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "the buffer is read-only"));
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0")), 0);
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", sock, "--size", "4K")), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "another server is live"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "a server is listening on that "
+					     "path"));
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", "/tmp", "--size", "4K")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/tmp is a directory, not a "
+					     "socket"));
 	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	/* The refused second serve never reached the live one as a client. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "stopping after 2 clients"));
 }
 
 static void test_nothing_leaked(void)
