@@ -415,6 +415,22 @@ static void test_errors_name_the_cause(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "stopping after 2 clients"));
 }
 
+/* Issue 11, item 1: a stopped server makes clients time out, not hang. */
+static void test_stopped_server_times_clients_out(void)
+{
+	const char *sock = test_path("stopped.sock");
+	struct run srv, r;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "4K"));
+	kill(srv.pid, SIGSTOP);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--timeout", "2")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "timed out after 2 s waiting "
+					     "for the server to send it"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, sock));
+	kill(srv.pid, SIGCONT);
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+}
+
 static void test_nothing_leaked(void)
 {
 	struct dmabuf_share_exporter_info now = exporter_info();
@@ -469,6 +485,8 @@ static CU_TestInfo cli_tests[] = {
 	{ "ls matches existing buffers", test_ls_matches_existing_buffers },
 	{ "library maps 4 MiB 2 MiB-aligned", test_library_maps_4mib_aligned },
 	{ "errors name the cause", test_errors_name_the_cause },
+	{ "a stopped server times clients out",
+	  test_stopped_server_times_clients_out },
 	CU_TEST_INFO_NULL,
 };
 
