@@ -7,7 +7,8 @@
 #   dkms.conf               PACKAGE_VERSION (the /usr/src and dkms name)
 #   the library             real file name libdmabuf-share.so.X.Y.Z and the
 #                           Version of the installed dmabuf-share.pc
-#   the CLI                 `dmabuf-share --version`
+#   the CLI                 `dmabuf-share --version`: its own line and
+#                           the library's (dmabuf_share_version())
 #   the man page            its .TH line
 #   README.md, docs/*.md    every "dmabuf-exporter-X.Y.Z" and
 #                           "dmabuf-exporter/X.Y.Z" (DKMS paths and names)
@@ -51,7 +52,10 @@ agree "library file name (${real:-none})" "${real#libdmabuf-share.so.}"
 agree "library dmabuf-share.pc Version" \
 	"$(sed -n 's/^Version: *//p' "$tmp/stage/usr/lib/pkgconfig/dmabuf-share.pc")"
 cli=$(LD_LIBRARY_PATH="$tmp/stage/usr/lib" "$tmp/stage/usr/bin/dmabuf-share" --version)
-agree "dmabuf-share --version ($cli)" "${cli#dmabuf-share }"
+agree "dmabuf-share --version, CLI line" \
+	"$(sed -n 's/^dmabuf-share \([^ ,]*\).*/\1/p' <<< "$cli")"
+agree "dmabuf-share --version, library line" \
+	"$(sed -n 's/^libdmabuf-share \([^ ,]*\).*/\1/p' <<< "$cli")"
 agree "importer/cli/dmabuf-share.1 .TH" \
 	"$(sed -n 's/^\.TH .*"dmabuf-share \([^"]*\)".*/\1/p' "$root/importer/cli/dmabuf-share.1")"
 while IFS=: read -r file line ver; do

@@ -90,15 +90,20 @@ cat > /tmp/consumer.c <<'EOF'
 #include <linux/dmabuf_exporter.h>
 #include <stdio.h>
 
+/* Prints the library's version; fails when the header and the library
+ * that runs disagree, or when stdin (no dma-buf) is taken for one.
+ */
 int main(void)
 {
 	struct dmabuf_exporter_alloc alloc = { .size = 4096 };
 
-	/* stdin is no dma-buf; 0 is the library's answer for that. */
-	printf("fd 0 is a dma-buf: %d, ALLOC ioctl 0x%lx, %llu bytes\n",
-	       dmabuf_share_is_dmabuf(0),
+	printf("library %s (header %d.%d.%d), ALLOC ioctl 0x%lx, %llu bytes\n",
+	       dmabuf_share_version_string(), DMABUF_SHARE_VERSION_MAJOR,
+	       DMABUF_SHARE_VERSION_MINOR, DMABUF_SHARE_VERSION_PATCH,
 	       (unsigned long)DMABUF_EXPORTER_IOCTL_ALLOC,
 	       (unsigned long long)alloc.size);
+	if (dmabuf_share_version() != DMABUF_SHARE_VERSION_NUMBER)
+		return 1;
 	return dmabuf_share_is_dmabuf(0) != 0;
 }
 EOF
@@ -118,7 +123,10 @@ echo "static consumer (libdmabuf-share.a) OK"
 step "dmabuf-share --version"
 out=$(dmabuf-share --version)
 echo "$out"
-[ "$out" = "dmabuf-share $version" ] || fail "expected 'dmabuf-share $version'"
+[ "$(head -n 1 <<< "$out")" = "dmabuf-share $version" ] ||
+	fail "the first line is not 'dmabuf-share $version'"
+grep -q "^libdmabuf-share $version," <<< "$out" ||
+	fail "no line 'libdmabuf-share $version, ...' (the library's version)"
 man -w dmabuf-share >/dev/null 2>&1 ||
 	test -f /usr/share/man/man1/dmabuf-share.1.gz || fail "no man page"
 
