@@ -76,6 +76,7 @@ trap 'rm -rf "$work"' EXIT
 LIBDIR=$here unshare --mount --propagation private \
 	bash -c "$session" deb-check "$base" "$work" "$root/build/deb" "$out" \
 	"$kver" "$version" || die "the package check in the chroot failed"
+rm -rf "$work"
 lap "install, use, purge in the chroot"
 
 say "[4/4] the module DKMS built, in the VM on $kver: exporter suite"
