@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The packages, proven by installing them (root):
-#   usage: scripts/deb/check.sh
+#   usage: scripts/deb/check.sh [--clean-clone]
 # 1. make deb (scripts/deb/build.sh): build, version check, lintian;
 # 2. a clean Debian 12 chroot: debootstrap once into
 #    ~/.cache/dmabuf-exporter/chroot, then a throw-away overlay on it;
@@ -11,6 +11,10 @@
 #    apt-get purge leaves the file list exactly as before;
 # 4. the module DKMS built there boots on the stock kernel in the VM
 #    (scripts/vm/run.sh) and passes the exporter suite.
+# --clean-clone adds, after 2., `make deb` run as root in another fresh
+# overlay of the chroot on a clean clone of HEAD: the proof that the
+# build installs its own dependencies on a new Debian 12 machine (it
+# fetches them, so it is not part of the default run).
 # Each step's time and the total are printed at the end.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +23,12 @@ root=$(cd "$here/../.." && pwd)
 . "$here/../vm/apt.sh"
 . "$here/chroot.sh"
 
+clean_clone=no
+case ${1:-} in
+"") ;;
+--clean-clone) clean_clone=yes ;;
+*) die "usage: scripts/deb/check.sh [--clean-clone]" ;;
+esac
 [ "$(id -u)" = 0 ] || die "scripts/deb/check.sh: debootstrap, chroot and apt need root"
 out=$root/build/deb-check
 times=""
@@ -47,18 +57,15 @@ base=$(chroot_base)
 kver=$(stock_kver)
 lap "chroot (cached after the first)"
 
-# Runs in a private mount namespace: the overlay and the chroot's mounts
-# go away with it, whatever happens inside.
+# Both run in a private mount namespace: the overlay and the chroot's
+# mounts go away with it, whatever happens inside.
 # shellcheck disable=SC2016
-session='
+install_session='
 set -eu
 . "$LIBDIR/../vm/common.sh"
 . "$LIBDIR/chroot.sh"
 base=$1 work=$2 debs=$3 out=$4 kver=$5 version=$6
-mkdir -p "$work/upper" "$work/work" "$work/root"
-mount -t overlay overlay \
-	-o "lowerdir=$base,upperdir=$work/upper,workdir=$work/work" "$work/root"
-r=$work/root
+r=$(chroot_overlay "$base" "$work")
 chroot_mounts "$r"
 mkdir "$r/tmp/debs"
 cp "$debs"/*.deb "$r/tmp/debs/"
@@ -68,15 +75,42 @@ chroot_run "$r" bash /tmp/in-chroot.sh "$kver" "$version" || rc=$?
 [ ! -d "$r/tmp/out" ] || cp -a "$r/tmp/out/." "$out/"
 exit $rc
 '
+# shellcheck disable=SC2016
+clone_session='
+set -eu
+. "$LIBDIR/../vm/common.sh"
+. "$LIBDIR/chroot.sh"
+base=$1 work=$2 repo=$3
+r=$(chroot_overlay "$base" "$work")
+chroot_mounts "$r"
+git clone -q --no-local "$repo" "$r/root/dmabuf-exporter"
+chroot_run "$r" make -C /root/dmabuf-exporter deb
+'
+
+# in_overlay NAME SESSION ARGS...: run SESSION on a fresh overlay of the
+# cached chroot, then throw the overlay away.
+in_overlay() {
+	local name=$1 session=$2 work rc=0
+	shift 2
+	work=$(mktemp -d -p "$CHROOT_DIR" run.XXXXXX)
+	LIBDIR=$here unshare --mount --propagation private \
+		bash -c "$session" "$name" "$base" "$work" "$@" || rc=$?
+	rm -rf "$work"
+	return $rc
+}
+
+if [ "$clean_clone" = yes ]; then
+	say "[+] make deb from a clean clone of HEAD, as root in a fresh chroot"
+	in_overlay deb-clone "$clone_session" "$root" ||
+		die "make deb from a clean clone failed in the chroot"
+	lap "make deb in a fresh chroot (clone)"
+fi
+
 say "[3/4] install, use and purge the packages in the chroot (kernel $kver)"
 rm -rf "$out"
 mkdir -p "$out"
-work=$(mktemp -d -p "$CHROOT_DIR" run.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-LIBDIR=$here unshare --mount --propagation private \
-	bash -c "$session" deb-check "$base" "$work" "$root/build/deb" "$out" \
-	"$kver" "$version" || die "the package check in the chroot failed"
-rm -rf "$work"
+in_overlay deb-check "$install_session" "$root/build/deb" "$out" "$kver" \
+	"$version" || die "the package check in the chroot failed"
 lap "install, use, purge in the chroot"
 
 say "[4/4] the module DKMS built, in the VM on $kver: exporter suite"

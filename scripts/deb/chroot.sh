@@ -96,3 +96,15 @@ chroot_base() {
 	touch "$CHROOT_BASE/.done"
 	echo "$tmp"
 }
+
+# chroot_overlay BASE WORK: mount a writable overlay of the cached chroot
+# BASE with its changes kept in WORK, and print its root.  Inside a
+# private mount namespace, like chroot_mounts.
+chroot_overlay() {
+	local base=$1 work=$2
+	mkdir -p "$work/upper" "$work/work" "$work/root"
+	mount -t overlay overlay \
+		-o "lowerdir=$base,upperdir=$work/upper,workdir=$work/work" \
+		"$work/root"
+	echo "$work/root"
+}
