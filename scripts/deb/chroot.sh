@@ -45,6 +45,8 @@ chroot_mounts() {
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
 	mount --bind /dev "$root/dev"
+	# apt logs the maintainer scripts' output through a pseudo-terminal.
+	mount --bind /dev/pts "$root/dev/pts"
 	mount -t tmpfs tmpfs "$root/tmp"
 	mkdir -p "$CHROOT_ARCHIVES/partial"
 	mount --bind "$CHROOT_ARCHIVES" "$root/var/cache/apt/archives"
