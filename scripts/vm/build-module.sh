@@ -36,4 +36,11 @@ fi
 if grep -E 'warning:|error:' "$out/build.log" >&2; then
 	die "$name build for $kver has warnings"
 fi
+# Which side of each Kbuild header probe this kernel took (exporter/compat.h).
+if [ -z "$src" ]; then
+	probes=$(grep -ho 'DMABUF_EXPORTER_HAVE_[A-Z_]*' "$out"/exporter/.*.o.cmd 2>/dev/null |
+		sort -u | sed 's/DMABUF_EXPORTER_HAVE_//' | paste -sd' ')
+	say "$kver probes: ${probes:-none}"
+	echo "${probes:-none}" > "$out/probes"
+fi
 echo "$out/$name.ko"
