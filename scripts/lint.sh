@@ -132,7 +132,11 @@ kernel_make() {
 			echo "$what: findings against $k"
 			return 1
 		fi
-		echo "$k: $(grep -c '^  CC \[M\]' "$log") objects built, $(grep -c '^  CHECK ' "$log" || true) checked by sparse"
+		if [ "$what" = sparse ]; then
+			echo "$k: $(grep -c '^  CHECK ' "$log" || true) checked by sparse"
+		else
+			echo "$k: $(grep -c '^  CC \[M\]' "$log") objects built with $*"
+		fi
 	done
 }
 
