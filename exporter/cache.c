@@ -33,6 +33,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/dmabuf_exporter.h>
 
+#include "compat.h"
 #include "exporter.h"
 
 /*
@@ -243,7 +244,7 @@ bool dmabuf_exporter_cache_put(struct dmabuf_exporter_buffer *buf,
 	mutex_unlock(&dmabuf_exporter_cache_lock);
 	/* Unbound: the zeroing runs on whichever CPU is idle. */
 	if (taken && later)
-		queue_work(system_unbound_wq, &dmabuf_exporter_cache_work);
+		queue_work(DMABUF_EXPORTER_UNBOUND_WQ, &dmabuf_exporter_cache_work);
 	return taken;
 }
 

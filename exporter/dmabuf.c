@@ -56,7 +56,12 @@ static int dmabuf_exporter_copy_table(struct sg_table *dst,
 			unsigned int pos = s->offset + off;
 
 			len = min(s->length - off, max_seg);
-			sg_set_page(d, nth_page(sg_page(s), pos >> PAGE_SHIFT),
+			/*
+			 * Through the pfn: correct on every memory model,
+			 * and nth_page() is gone by 7.2.
+			 */
+			sg_set_page(d, pfn_to_page(page_to_pfn(sg_page(s)) +
+						   (pos >> PAGE_SHIFT)),
 				    len, offset_in_page(pos));
 			d = sg_next(d);
 		}

@@ -1,19 +1,29 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the test VM (busybox sh): every suite binary of the payload in
-# turn, each one's CUnit output as it goes, and one summary line per suite.
+# turn, each one's CUnit output as it goes, then which importer reached
+# which exporter callback, and one summary line per suite.
+#   usage: run-suites.sh [SUITE...]   (exporter-tests suites; default all)
 # Exit status: the number of suites that failed.
 failed=0
 summary=""
+sh /payload/callbacks.sh start
 for t in exporter-tests importer-tests; do
 	[ -x "/payload/bin/$t" ] || continue
 	echo "=== $t"
-	"/payload/bin/$t"
+	if [ "$t" = exporter-tests ]; then
+		"/payload/bin/$t" "$@"
+	else
+		"/payload/bin/$t"
+	fi
 	rc=$?
 	[ $rc = 0 ] || failed=$((failed + 1))
 	summary="$summary$t: exit $rc
 "
 done
+sh /payload/callbacks.sh report
+summary="${summary}callbacks not reached: $?
+"
 echo "=== summary"
 printf '%s' "$summary"
 exit $failed
