@@ -50,7 +50,7 @@ changelog=${changelog#*:}
 agree "debian/changelog (upstream part of ${changelog})" "${changelog%-*}"
 agree "dkms.conf PACKAGE_VERSION" \
 	"$(sed -n 's/^PACKAGE_VERSION="\?\([^"]*\)"\?$/\1/p' "$root/dkms.conf")"
-real=$(cd "$tmp/stage/usr/lib" && ls libdmabuf-share.so.*.*.* 2>/dev/null || true)
+real=$(find "$tmp/stage/usr/lib" -maxdepth 1 -name 'libdmabuf-share.so.*.*.*' -printf '%f\n')
 agree "library file name (${real:-none})" "${real#libdmabuf-share.so.}"
 agree "library dmabuf-share.pc Version" \
 	"$(sed -n 's/^Version: *//p' "$tmp/stage/usr/lib/pkgconfig/dmabuf-share.pc")"
@@ -63,8 +63,8 @@ agree "importer/cli/dmabuf-share.1 .TH" \
 	"$(sed -n 's/^\.TH .*"dmabuf-share \([^"]*\)".*/\1/p' "$root/importer/cli/dmabuf-share.1")"
 while IFS=: read -r file line ver; do
 	agree "$file:$line" "${ver#dmabuf-exporter?}"
-done < <(cd "$root" && grep -noE 'dmabuf-exporter[-/][0-9]+\.[0-9]+\.[0-9]+' \
-	README.md docs/*.md || true)
+done < <(cd "$root" && { grep -noE 'dmabuf-exporter[-/][0-9]+\.[0-9]+\.[0-9]+' \
+	README.md docs/*.md || true; })
 
 [ "$bad" = 0 ] || die "version drift: make the places marked above say $want"
 say "version check: every place says $want"

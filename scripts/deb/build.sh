@@ -34,14 +34,16 @@ apt_install() {
 
 # Tools first: dpkg-checkbuilddeps itself comes with dpkg-dev.
 install_deps() {
-	local p missing=()
+	local p unmet missing=()
 	for p in dpkg-dev lintian git; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
-	(cd "$root" && dpkg-checkbuilddeps 2>/dev/null) && return 0
-	[ "$(id -u)" = 0 ] || die "unmet build dependencies ($(cd "$root" && dpkg-checkbuilddeps 2>&1 || true)); install them as root: apt-get build-dep $root"
+	if unmet=$(cd "$root" && dpkg-checkbuilddeps 2>&1); then
+		return 0
+	fi
+	[ "$(id -u)" = 0 ] || die "$unmet; install them as root: apt-get build-dep $root/"
 	say "installing the Build-Depends of debian/control"
 	apt-get update -q >/dev/null
 	DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$root/" >/dev/null ||

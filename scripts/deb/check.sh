@@ -71,7 +71,7 @@ mkdir "$r/tmp/debs"
 cp "$debs"/*.deb "$r/tmp/debs/"
 cp "$LIBDIR/in-chroot.sh" "$r/tmp/"
 rc=0
-chroot_run "$r" bash /tmp/in-chroot.sh "$kver" "$version" || rc=$?
+deb_chroot_run "$r" bash /tmp/in-chroot.sh "$kver" "$version" || rc=$?
 [ ! -d "$r/tmp/out" ] || cp -a "$r/tmp/out/." "$out/"
 exit $rc
 '
@@ -84,7 +84,7 @@ base=$1 work=$2 repo=$3
 r=$(chroot_overlay "$base" "$work")
 chroot_mounts "$r"
 git clone -q --no-local "$repo" "$r/root/dmabuf-exporter"
-chroot_run "$r" make -C /root/dmabuf-exporter deb
+deb_chroot_run "$r" make -C /root/dmabuf-exporter deb
 '
 
 # in_overlay NAME SESSION ARGS...: run SESSION on a fresh overlay of the

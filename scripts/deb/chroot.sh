@@ -15,8 +15,8 @@ CHROOT_ARCHIVES=$CHROOT_DIR/archives
 # the purge is about this project's packages alone.
 CHROOT_BASE_PACKAGES="dkms pkg-config gcc libc6-dev make"
 
-# chroot_run ROOT CMD...: run a command in ROOT with a clean environment.
-chroot_run() {
+# deb_chroot_run ROOT CMD...: run a command in ROOT with a clean environment.
+deb_chroot_run() {
 	local root=$1
 	shift
 	chroot "$root" /usr/bin/env -i \
@@ -61,8 +61,8 @@ set -eu
 . "$LIBDIR/chroot.sh"
 root=$1
 chroot_mounts "$root"
-chroot_run "$root" apt-get -q update
-chroot_run "$root" apt-get -q -y --no-install-recommends install $CHROOT_BASE_PACKAGES
+deb_chroot_run "$root" apt-get -q update
+deb_chroot_run "$root" apt-get -q -y --no-install-recommends install $CHROOT_BASE_PACKAGES
 rm -rf "$root"/var/lib/apt/lists/*_* "$root/etc/resolv.conf"
 '
 
@@ -74,6 +74,15 @@ chroot_base() {
 		return 0
 	fi
 	[ "$(id -u)" = 0 ] || die "debootstrap needs root"
+	# One debootstrap at a time in the cache (scripts/vm/sid-chroot.sh
+	# takes the same lock); whoever waited finds the chroot made.
+	exec {lock}>"$CACHE/chroot.lock"
+	flock "$lock"
+	if [ -f "$CHROOT_BASE/.done" ]; then
+		exec {lock}>&-
+		echo "$CHROOT_BASE/root"
+		return 0
+	fi
 	mirror=$(host_mirror)
 	say "debootstrap of Debian 12 into $CHROOT_BASE (once; cached)"
 	rm -rf "$CHROOT_BASE"
@@ -96,6 +105,7 @@ chroot_base() {
 		die "setting up the chroot failed (log: $CHROOT_BASE/setup.log)"
 	}
 	touch "$CHROOT_BASE/.done"
+	exec {lock}>&-
 	echo "$tmp"
 }
 

@@ -11,7 +11,8 @@
 set -euo pipefail
 kver=$1 version=$2
 name=dmabuf-exporter
-pkgs=$(for d in /tmp/debs/*.deb; do dpkg-deb -f "$d" Package; done)
+pkgs=$(for d in /tmp/debs/*.deb; do dpkg-deb -f "$d" Package; done | tr '\n' ' ')
+pkgs=${pkgs% }
 
 step() { printf '>>> chroot: %s\n' "$*"; }
 fail() {
@@ -45,7 +46,7 @@ apt_get install "linux-headers-$kver" >/tmp/headers.log 2>&1 || {
 depmod "$kver" 2>/dev/null
 snapshot > /tmp/before
 
-step "apt-get install $(echo $pkgs)"
+step "apt-get install $pkgs"
 apt_get install /tmp/debs/*.deb >/tmp/install.log 2>&1 || {
 	tail -n 30 /tmp/install.log
 	fail "apt-get install of the packages failed"
@@ -132,7 +133,7 @@ grep -q "^libdmabuf-share $version," <<< "$out" ||
 man -w dmabuf-share >/dev/null 2>&1 ||
 	test -f /usr/share/man/man1/dmabuf-share.1.gz || fail "no man page"
 
-step "apt-get purge --autoremove $(echo $pkgs)"
+step "apt-get purge --autoremove $pkgs"
 # shellcheck disable=SC2086
 apt_get purge --autoremove $pkgs >/tmp/purge.log 2>&1 || {
 	tail -n 20 /tmp/purge.log
