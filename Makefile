@@ -12,13 +12,14 @@
 #   make bench           the exporter against memfd, udmabuf and the heaps
 #   make lint            checkpatch, W=1, sparse, clang-format, cppcheck
 #   make install         module, header, library, CLI (DESTDIR, PREFIX)
+#   make deb             Debian packages in build/deb/, lintian-checked
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # The kernels make check boots, one boot each (scripts/check.sh).
 KERNELS ?= 6.1 6.12 sid
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
-	install uninstall
+	install uninstall deb
 all: module userspace
 
 module:
@@ -47,6 +48,9 @@ install:
 
 uninstall:
 	scripts/install.sh uninstall
+
+deb:
+	scripts/deb/build.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -16,9 +16,10 @@
  *					dmabuf->resv held, which we assert
  *					(mmap, attach, detach, release and
  *					the cpu-access pair run without it)
- * DMABUF_EXPORTER_HAVE_FD_INSTALL	dma_buf_fd_install() (7.2): installs
- *					the fd and fires the dma_buf_fd
- *					tracepoint a bare fd_install() skips
+ * DMABUF_EXPORTER_HAVE_FD_INSTALL	dma_buf_fd_install() (7.2, and
+ *					Debian's 6.1.192): installs the fd
+ *					and fires the dma_buf_fd tracepoint
+ *					a bare fd_install() skips
  * DMABUF_EXPORTER_HAVE_SYSTEM_DFL_WQ	system_dfl_wq (7.x), the unbound
  *					queue that replaces the deprecated
  *					system_unbound_wq

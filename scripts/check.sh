@@ -63,8 +63,14 @@ summarize() {
 	[ "$rc" = 0 ] || verdict="FAIL (exit $rc)"
 	{
 		printf '%-14s %-26s %-14s %4ss\n' "$spec" "$kver" "$verdict" "$secs"
-		grep -aE '^(exporter-tests|importer-tests): .*tests? run|^callbacks: ' \
-			"$out/tests.log" 2>/dev/null | sed 's/^/    /' || true
+		# CUnit's own totals, per suite binary, and the skips it reported.
+		awk '/^=== [a-z-]+$/ { bin = $2 }
+			$1 == "tests" && $2 ~ /^[0-9]+$/ {
+				printf "    %s: %d tests, %d passed, %d failed\n", bin, $2, $4, $5 }
+			/^SKIP / { skips[bin]++ }
+			/^callbacks: / { print "    " $0 }
+			END { for (b in skips) printf "    %s: %d skipped (SKIP lines in tests.log)\n", b, skips[b] }' \
+			"$out/tests.log" 2>/dev/null || true
 		grep -aE 'SKIP nothing reached|SKIP cannot' "$out/tests.log" 2>/dev/null |
 			sed 's/^ */    /' || true
 		if [ -s "$out/bad.log" ]; then

@@ -26,23 +26,8 @@ fi
 rsync -a --delete --exclude='*.o' --exclude='.*.cmd' --exclude='*.ko' \
 	--exclude=build.log "${files[@]}" "$out/"
 say "building $name.ko for $kver (W=1)"
-if [ -f "$kdir/chroot" ]; then
-	# The chroot sees the copy under /build; the .ko comes back here.
-	chroot=$(cat "$kdir/chroot")
-	inside=/build/$(printf '%s' "$root" | md5sum | cut -c1-8)/$kver/$name
-	rm -rf "$chroot$inside"
-	mkdir -p "$chroot$inside"
-	cp -a "$out/." "$chroot$inside/"
-	rc=0
-	chroot_run "$chroot" make -s -C "$(cat "$kdir/kdir")" M="$inside" W=1 \
-		modules >"$out/build.log" 2>&1 || rc=$?
-	cp "$chroot$inside"/*.ko "$out/" 2>/dev/null || true
-	rm -rf "$chroot$inside"
-else
-	rc=0
-	make -s -C "$(cat "$kdir/kdir")" M="$out" W=1 modules \
-		>"$out/build.log" 2>&1 || rc=$?
-fi
+rc=0
+kbuild "$kdir" "$out" -s W=1 modules >"$out/build.log" 2>&1 || rc=$?
 if [ $rc != 0 ]; then
 	cat "$out/build.log" >&2
 	die "$name build for $kver failed"
@@ -50,5 +35,12 @@ fi
 # W=1 findings are failures here, not noise.
 if grep -E 'warning:|error:' "$out/build.log" >&2; then
 	die "$name build for $kver has warnings"
+fi
+# Which side of each Kbuild header probe this kernel took (exporter/compat.h).
+if [ -z "$src" ]; then
+	probes=$(grep -ho 'DMABUF_EXPORTER_HAVE_[A-Z_]*' "$out"/exporter/.*.o.cmd 2>/dev/null |
+		sort -u | sed 's/DMABUF_EXPORTER_HAVE_//' | paste -sd' ')
+	say "$kver probes: ${probes:-none}"
+	echo "${probes:-none}" > "$out/probes"
 fi
 echo "$out/$name.ko"

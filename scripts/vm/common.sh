@@ -26,3 +26,25 @@ chroot_run() {
 	unshare --mount --propagation private bash -c \
 		'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$r" "$@"
 }
+
+# kbuild KERNEL_DIR MODULE_DIR MAKE_ARGS...: make -C <its kdir> M=MODULE_DIR
+# for a kernel directory of kernel.sh, on the host or, when the kernel has
+# one, inside its chroot (the module dir is copied in, and everything it
+# holds afterwards copied back).
+kbuild() {
+	local kdir=$1 m=$2 chroot inside rc=0
+	shift 2
+	if [ ! -f "$kdir/chroot" ]; then
+		make -C "$(cat "$kdir/kdir")" M="$m" "$@"
+		return
+	fi
+	chroot=$(cat "$kdir/chroot")
+	inside=/build/$(printf '%s' "$m" | md5sum | cut -c1-12)
+	rm -rf "$chroot$inside"
+	mkdir -p "$chroot$inside"
+	cp -a "$m/." "$chroot$inside/"
+	chroot_run "$chroot" make -C "$(cat "$kdir/kdir")" M="$inside" "$@" || rc=$?
+	cp -a "$chroot$inside/." "$m/"
+	rm -rf "$chroot$inside"
+	return $rc
+}

@@ -43,4 +43,11 @@ if [ ! -d "$root/usr/src/linux-headers-$kver" ]; then
 		die "installing linux-headers-$kver into the sid chroot failed (log: ${root%/*}/sid-install.log)"
 	}
 fi
+# Debian's sid headers lack scripts/checker-valid.sh, which C=1 and C=2 run
+# to decide whether sparse can check this kernel: without it kbuild skips
+# sparse silently.  Put upstream's copy in.
+common=$root/usr/src/linux-headers-${kver%-amd64}-common
+if [ -d "$common/scripts" ] && [ ! -f "$common/scripts/checker-valid.sh" ]; then
+	install -m 755 "$here/checker-valid.sh" "$common/scripts/checker-valid.sh"
+fi
 echo "$root"

@@ -63,7 +63,7 @@ callers() {
 	}
 	inkey && who == "" {
 		f = $1; sub(/\+.*/, "", f)
-		if (f ~ /^(0x|dmabuf_exporter_|dma_buf|__dma_buf|kprobe|kretprobe|__kprobe|optimized_callback|trace_|ftrace|arch_ftrace|aggr_|perf_|asm_exc_|exc_int3|do_int3)/) next
+		if (f ~ /^(0x|dmabuf_exporter_|dma_buf|__dma_buf|__map_dma_buf|__unmap_dma_buf|kprobe|kretprobe|__kprobe|optimized_callback|trace_|ftrace|arch_ftrace|aggr_|perf_|asm_exc_|exc_int3|do_int3)/) next
 		if (f == "") next
 		who = f (f in mod ? " " mod[f] : "")
 	}
@@ -98,7 +98,8 @@ report() {
 		done
 	done
 	for cb in $CALLBACKS; do
-		echo 0 > $T/events/dmabufcb/${cb%%:*}/enable 2>/dev/null
+		e=$T/events/dmabufcb/${cb%%:*}/enable
+		[ ! -f "$e" ] || echo 0 > "$e"
 	done
 	echo "callbacks: $skipped not reached"
 	return $skipped
