@@ -109,7 +109,8 @@ void measure_fanout(const struct bench_opts *o, size_t size);
 void measure_scale(const struct bench_opts *o);
 
 /*
- * Map @b shared, read-write, from 2 MiB up at a 2 MiB-aligned address;
+ * Map @b shared, read-write, through the importer library (from 2 MiB up
+ * at a 2 MiB-aligned address);
  * NULL on failure.
  */
 void *map_shared(const struct buf *b);

@@ -11,45 +11,28 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <dmabuf_share.h>
 #include <linux/dmabuf_exporter.h>
 
 #include "bench.h"
 #include "run.h"
 
 /*
- * Where a mapping of @len bytes goes: from 2 MiB up, at a 2 MiB-aligned
- * address, as the importer library places them, so that a kernel that can
- * map a PMD at once may (dma-buf files have no get_unmapped_area, so the
- * kernel would not align them).  Reserve, align, let MAP_FIXED replace
- * the reservation.  NULL: anywhere.
+ * Through the importer library, as a program would map: from 2 MiB up it
+ * places the mapping at a 2 MiB-aligned address (dma-buf files have no
+ * get_unmapped_area), so a kernel that can map a PMD at once may.
  */
-static void *placement(size_t len)
-{
-	const size_t align = 2 * MIB;
-	char *r, *a;
-
-	if (len < align)
-		return NULL;
-	r = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0);
-	if (r == MAP_FAILED)
-		return NULL;
-	a = (char *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
-	if (a > r)
-		munmap(r, (size_t)(a - r));
-	munmap(a + len, (size_t)(r + align - a));
-	return a;
-}
-
 void *map_shared(const struct buf *b)
 {
-	void *at = placement(b->size);
-	void *p = mmap(at, b->size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | (at ? MAP_FIXED : 0), b->fd, 0);
+	size_t size;
+	void *p;
+	int ret = dmabuf_share_map(b->fd, PROT_READ | PROT_WRITE, 0, &p, &size);
 
-	if (p == MAP_FAILED && at)
-		munmap(at, b->size);
-	return p == MAP_FAILED ? NULL : p;
+	if (ret) {
+		errno = -ret;
+		return NULL;
+	}
+	return p;
 }
 
 void touch_pages(void *p, size_t size, uint64_t seed)
