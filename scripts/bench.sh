@@ -27,6 +27,9 @@ kernels=(${*:-${KERNELS:-6.12 sid}})
 start=$(date +%s)
 say "[1/3] packages and the benchmark"
 "$here/deps.sh" check bench
+# The library first: the bench maps through it, and its Makefile only
+# builds the library when there is none.
+make -s -C "$root/importer" >/dev/null
 make -s -C "$root/bench" >/dev/null
 
 accel=tcg kvm=()

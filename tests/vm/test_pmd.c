@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dmabuf_share.h>
+
 #include "harness.h"
 
 #define MIB (1024UL * 1024UL)
@@ -248,6 +250,39 @@ static void kernel_without_pmd_special_keeps_ptes(void)
 	CU_ASSERT_NOT_EQUAL(thp_eligible(pl.base), 1);
 	check_copies(&pl);
 	munmap(pl.base, COPIES * BUF_BYTES);
+	close(fd);
+}
+
+/*
+ * What a program gets through the importer library: dmabuf_share_map()
+ * places a 4 MiB buffer at a 2 MiB-aligned address, and four such
+ * mappings, every page touched, need no PTE table (PTEs would need 32 kB).
+ */
+static void library_mappings_are_pmd_mapped(void)
+{
+	int fd = alloc_buf(BUF_BYTES), i;
+	void *m[4];
+	size_t size;
+	long pte;
+
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(fd,
+						       PROT_READ | PROT_WRITE,
+						       0, &m[i], &size),
+				      0);
+		CU_ASSERT_EQUAL(size, BUF_BYTES);
+		CU_ASSERT_EQUAL((uintptr_t)m[i] % PMD_BYTES, 0);
+	}
+	pte = vm_pte_kb();
+	for (i = 0; i < 4; i++)
+		touch_words(m[i], BUF_BYTES, 50);
+	pte = vm_pte_kb() - pte;
+	printf("\n    4 library mappings of 4 MiB: VmPTE +%ld kB\n", pte);
+	CU_ASSERT(pte >= 0 && pte < 4 * 8);
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(bad_words(m[i], BUF_BYTES, 50), 0);
+		dmabuf_share_unmap(m[i], BUF_BYTES);
+	}
 	close(fd);
 }
 
@@ -518,6 +553,7 @@ static void many_processes_cycle_pmd_buffers(void)
 
 static const struct vm_test tests[] = {
 	VM_TEST_NEEDS(pmd_kernel_maps_aligned_2m_by_pmd, needs_pmd_kernel),
+	VM_TEST_NEEDS(library_mappings_are_pmd_mapped, needs_pmd_kernel),
 	VM_TEST_NEEDS(kernel_without_pmd_special_keeps_ptes,
 		      needs_kernel_without_pmd),
 	VM_TEST(unaligned_pfns_fall_back_to_ptes),
