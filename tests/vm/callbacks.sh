@@ -63,7 +63,7 @@ callers() {
 	}
 	inkey && who == "" {
 		f = $1; sub(/\+.*/, "", f)
-		if (f ~ /^(0x|dmabuf_exporter_|dma_buf|__dma_buf|__map_dma_buf|__unmap_dma_buf|kprobe|kretprobe|__kprobe|optimized_callback|trace_|ftrace|arch_ftrace|aggr_|perf_|asm_exc_|exc_int3|do_int3)/) next
+		if (f ~ /^(0x|dmabuf_exporter_|dma_buf|__dma_buf|__map_dma_buf|__unmap_dma_buf|kprobe|kretprobe|__kprobe|optimized_callback|opt_pre_handler|optprobe|trace_|ftrace|arch_ftrace|aggr_|perf_|asm_exc_|exc_int3|do_int3)/) next
 		if (f == "") next
 		who = f (f in mod ? " " mod[f] : "")
 	}
