@@ -49,10 +49,12 @@ extern const struct vm_suite suite_mmap;
 extern const struct vm_suite suite_share;
 extern const struct vm_suite suite_cpu_access;
 extern const struct vm_suite suite_import;
+extern const struct vm_suite suite_importers;
 extern const struct vm_suite suite_regressions;
 extern const struct vm_suite suite_v4l2;
 extern const struct vm_suite suite_stress;
 extern const struct vm_suite suite_cache;
+extern const struct vm_suite suite_memory;
 extern const struct vm_suite suite_module;
 
 /* The exporter device, opened once per test program (O_CLOEXEC). */
