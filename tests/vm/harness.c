@@ -96,6 +96,18 @@ struct dmabuf_exporter_info exp_info(void)
 	return info;
 }
 
+uint64_t footprint(uint64_t size)
+{
+	uint64_t block = PAGE;
+
+	size = (size + PAGE - 1) / PAGE * PAGE;
+	if (size > (4 << 20))
+		return size;
+	while (block < size)
+		block *= 2;
+	return block;
+}
+
 int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");

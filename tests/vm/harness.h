@@ -77,6 +77,13 @@ int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,
 int exp_alloc_rw(uint64_t size);
 struct dmabuf_exporter_info exp_info(void);
 
+/*
+ * What INFO charges for a buffer of @size bytes: the power-of-two block
+ * dma-direct takes, up to the buddy allocator's largest (4 MiB on x86-64);
+ * beyond that only CMA delivers, page by page.
+ */
+uint64_t footprint(uint64_t size);
+
 /* Open fds of this process (from /proc/self/fd). */
 int count_fds(void);
 

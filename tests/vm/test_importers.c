@@ -64,10 +64,16 @@ static int importer_attach(int buf, uint64_t max_seg, uint64_t boundary)
 		.max_seg_size = max_seg,
 		.seg_boundary = boundary,
 	};
-	int imp = open(IMPORTER_DEV, O_RDWR | O_CLOEXEC);
+	int imp = open(IMPORTER_DEV, O_RDWR | O_CLOEXEC), ret;
 
 	CU_ASSERT_FATAL(imp >= 0);
-	CU_ASSERT_EQUAL_FATAL(ioctl(imp, DMABUF_TEST_IOC_ATTACH, &a), 0);
+	ret = ioctl(imp, DMABUF_TEST_IOC_ATTACH, &a) ? -errno : 0;
+	if (ret) {
+		printf(" (ATTACH: %s) ", strerror(-ret));
+		close(imp);
+		close(buf);
+	}
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
 	return imp;
 }
 
