@@ -300,3 +300,16 @@ const char *needs_debugfs_bufinfo(void)
 		       "debugfs dma_buf/bufinfo is not available" :
 		       NULL;
 }
+
+int booted_with_swiotlb_force(void)
+{
+	char line[1024] = "";
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	return strstr(line, "swiotlb=force") != NULL;
+}

@@ -119,6 +119,9 @@ int open_vgem(void);
 /* Importers attached to our buffer named @name (bufinfo); -1 if unknown. */
 int attachments_of(const char *name);
 
+/* The guest booted with swiotlb=force: every importer mapping bounces. */
+int booted_with_swiotlb_force(void);
+
 /* Skip reasons for VM_TEST_NEEDS. */
 const char *needs_vgem(void);
 const char *needs_debugfs_bufinfo(void);

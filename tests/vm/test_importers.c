@@ -36,19 +36,6 @@ static const char *needs_importer(void)
 		       NULL;
 }
 
-static int booted_with_swiotlb_force(void)
-{
-	char line[1024] = "";
-	FILE *f = fopen("/proc/cmdline", "re");
-
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = '\0';
-		fclose(f);
-	}
-	return strstr(line, "swiotlb=force") != NULL;
-}
-
 static const char *needs_swiotlb_force(void)
 {
 	return booted_with_swiotlb_force() ?
