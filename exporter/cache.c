@@ -192,6 +192,13 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_find(size_t size)
 	return dirty;
 }
 
+/* The worker is done with @busy (and may be on the next one). */
+static bool
+dmabuf_exporter_cache_zeroed_now(struct dmabuf_exporter_buffer *busy)
+{
+	return READ_ONCE(dmabuf_exporter_cache_zeroing) != busy;
+}
+
 /*
  * Take a cached buffer of exactly @size bytes, zeroed: the buffer, NULL
  * when none is cached, or ERR_PTR(-EINTR) when the caller was killed while
@@ -211,8 +218,7 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take(size_t size)
 		/* The worker is zeroing one of this size: it is nearly ready. */
 		mutex_unlock(&dmabuf_exporter_cache_lock);
 		if (wait_event_killable(dmabuf_exporter_cache_zeroed,
-					READ_ONCE(dmabuf_exporter_cache_zeroing) !=
-						busy))
+					dmabuf_exporter_cache_zeroed_now(busy)))
 			return ERR_PTR(-EINTR);
 		mutex_lock(&dmabuf_exporter_cache_lock);
 	}
@@ -370,8 +376,8 @@ static void dmabuf_exporter_cache_expire_work(struct work_struct *work)
 }
 
 /* Pages the shrinker could give back now; a racy read is fine here. */
-static unsigned long dmabuf_exporter_cache_count_objects(struct shrinker *s,
-							 struct shrink_control *sc)
+static unsigned long dmabuf_exporter_cache_pages(struct shrinker *s,
+						 struct shrink_control *sc)
 {
 	unsigned long pages = READ_ONCE(dmabuf_exporter_cache_bytes) >>
 			      PAGE_SHIFT;
@@ -379,8 +385,8 @@ static unsigned long dmabuf_exporter_cache_count_objects(struct shrinker *s,
 	return pages ?: SHRINK_EMPTY;
 }
 
-static unsigned long dmabuf_exporter_cache_scan_objects(struct shrinker *s,
-							struct shrink_control *sc)
+static unsigned long dmabuf_exporter_cache_reclaim(struct shrinker *s,
+						   struct shrink_control *sc)
 {
 	unsigned long freed = dmabuf_exporter_cache_shrink(sc->nr_to_scan);
 
@@ -401,6 +407,8 @@ static unsigned long dmabuf_exporter_cache_scan_objects(struct shrinker *s,
 int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 			       u64 total_limit)
 {
+	struct shrinker *s;
+
 	if (*cache_size == -1)
 		*cache_size =
 			min_t(u64, PAGE_ALIGN_DOWN(total_limit / 8), SZ_64M);
@@ -416,10 +424,13 @@ int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 	 * seeks = 1, as ttm_pool: a cached buffer is cheap to make again, so
 	 * reclaim should prefer it to memory that costs I/O to bring back.
 	 */
-	dmabuf_exporter_cache_shrinker = dmabuf_exporter_shrinker_create(
-		dmabuf_exporter_cache_count_objects,
-		dmabuf_exporter_cache_scan_objects, 1, KBUILD_MODNAME "-cache");
-	return dmabuf_exporter_cache_shrinker ? 0 : -ENOMEM;
+	s = dmabuf_exporter_shrinker_create(dmabuf_exporter_cache_pages,
+					    dmabuf_exporter_cache_reclaim, 1,
+					    KBUILD_MODNAME "-cache");
+	if (!s)
+		return -ENOMEM;
+	dmabuf_exporter_cache_shrinker = s;
+	return 0;
 }
 
 /**

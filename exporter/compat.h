@@ -72,7 +72,7 @@ static inline void dmabuf_exporter_assert_resv_held(struct dma_buf *dmabuf)
 }
 
 typedef unsigned long (*dmabuf_exporter_shrink_fn)(struct shrinker *,
-						  struct shrink_control *);
+						   struct shrink_control *);
 
 /*
  * A registered shrinker, or NULL when there is no memory for one.  Both

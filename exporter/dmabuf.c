@@ -51,7 +51,7 @@ static void dmabuf_exporter_seg_limits(struct device *dev,
 
 	/* Whole pages, and at least one whatever the device claims. */
 	lim->max_seg = round_down(min_t(size_t, max, UINT_MAX), PAGE_SIZE) ?:
-		       PAGE_SIZE;
+			       PAGE_SIZE;
 	lim->boundary = dma_get_seg_boundary(dev) | (PAGE_SIZE - 1);
 }
 
@@ -175,7 +175,7 @@ static void dmabuf_exporter_detach(struct dma_buf *dmabuf,
 	 * slots and drop what the device wrote: unmap it here instead.
 	 */
 	if (a->mapped) {
-		dev_warn_once(a->dev, "detached from a dma-buf it still maps; unmapping it\n");
+		dev_warn_once(a->dev, "detached while mapped; unmapping\n");
 		dmabuf_exporter_unmap(a);
 	}
 	mutex_unlock(&buf->lock);

@@ -29,12 +29,12 @@ MODULE_PARM_DESC(total_limit,
 static long cache_size = -1;
 module_param(cache_size, long, 0444);
 MODULE_PARM_DESC(cache_size,
-		 "Freed buffers kept for reuse (bytes, at most total_limit); 0 = off, -1 = auto (an eighth of total_limit, at most 64 MiB)");
+		 "Freed buffers kept (bytes, <= total_limit); 0 off, -1 auto");
 
 static unsigned int cache_idle_ms = 10000;
 module_param(cache_idle_ms, uint, 0444);
 MODULE_PARM_DESC(cache_idle_ms,
-		 "Cached buffers unused this long (ms) are freed; 0 = never; default 10000");
+		 "Cached buffers unused this long (ms) are freed; 0 never");
 
 /* The device the DMA API allocates for; it outlives every buffer, see exit. */
 static struct platform_device *dmabuf_exporter_pdev;

@@ -248,8 +248,8 @@ static int test_importer_vmap_access(struct test_importer *ti,
 		iosys_map_memset(&map, 0, req->byte, ti->dmabuf->size);
 	else
 		for (i = 0; i < ti->dmabuf->size; i++)
-			req->mismatches +=
-				iosys_map_rd(&map, i, u8) != req->byte;
+			req->mismatches += iosys_map_rd(&map, i, u8) !=
+					   req->byte;
 	test_importer_vunmap(ti->dmabuf, &map);
 	return 0;
 }
@@ -273,6 +273,9 @@ static void test_importer_detach(struct test_importer *ti, bool unmap)
 static long test_importer_cmd(struct test_importer *ti, unsigned int cmd,
 			      void *arg)
 {
+	bool write = cmd == DMABUF_TEST_IOC_DEV_WRITE ||
+		     cmd == DMABUF_TEST_IOC_VMAP_WRITE;
+
 	switch (cmd) {
 	case DMABUF_TEST_IOC_ATTACH:
 		return test_importer_attach(ti, arg);
@@ -285,12 +288,10 @@ static long test_importer_cmd(struct test_importer *ti, unsigned int cmd,
 		return 0;
 	case DMABUF_TEST_IOC_DEV_WRITE:
 	case DMABUF_TEST_IOC_DEV_READ:
-		return test_importer_dev_access(ti, arg,
-						cmd == DMABUF_TEST_IOC_DEV_WRITE);
+		return test_importer_dev_access(ti, arg, write);
 	case DMABUF_TEST_IOC_VMAP_WRITE:
 	case DMABUF_TEST_IOC_VMAP_READ:
-		return test_importer_vmap_access(ti, arg,
-						 cmd == DMABUF_TEST_IOC_VMAP_WRITE);
+		return test_importer_vmap_access(ti, arg, write);
 	case DMABUF_TEST_IOC_DETACH:
 		test_importer_detach(ti, false);
 		return 0;

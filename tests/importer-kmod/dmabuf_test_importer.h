@@ -66,7 +66,8 @@ struct dmabuf_test_access {
 #define DMABUF_TEST_IOC_ATTACH \
 	_IOW(DMABUF_TEST_IOC_MAGIC, 0, struct dmabuf_test_attach)
 /* dma_buf_map_attachment() in a direction, and describe the mapping. */
-#define DMABUF_TEST_IOC_MAP _IOWR(DMABUF_TEST_IOC_MAGIC, 1, struct dmabuf_test_map)
+#define DMABUF_TEST_IOC_MAP \
+	_IOWR(DMABUF_TEST_IOC_MAGIC, 1, struct dmabuf_test_map)
 #define DMABUF_TEST_IOC_UNMAP _IO(DMABUF_TEST_IOC_MAGIC, 2)
 /* Write or read every mapped byte through the DMA addresses. */
 #define DMABUF_TEST_IOC_DEV_WRITE \

@@ -27,7 +27,11 @@
 
 #define IMPORTER_DEV "/dev/dmabuf_test_importer"
 
-enum { DIR_BIDI = 0, DIR_TO_DEV = 1, DIR_FROM_DEV = 2 };
+enum {
+	DIR_BIDI = 0,
+	DIR_TO_DEV = 1,
+	DIR_FROM_DEV = 2
+};
 
 static const char *needs_importer(void)
 {
@@ -109,8 +113,7 @@ static size_t cpu_count(int buf, size_t len, int byte)
  * them.  swiotlb copies a bounce slot back only on an unmap (or sync)
  * that does not skip the CPU sync.
  */
-static void device_write_reaches_cpu(size_t len, uint32_t dir,
-				     uint64_t max_seg)
+static void device_write_reaches_cpu(size_t len, uint32_t dir, uint64_t max_seg)
 {
 	int buf = exp_alloc_rw(len), imp = importer_attach(buf, max_seg, 0);
 	struct dmabuf_test_map m;
@@ -351,5 +354,4 @@ static const struct vm_test tests[] = {
 	VM_TESTS_END,
 };
 
-const struct vm_suite suite_importers = { .name = "importers",
-					  .tests = tests };
+const struct vm_suite suite_importers = { .name = "importers", .tests = tests };

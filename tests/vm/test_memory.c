@@ -110,8 +110,8 @@ static void quota_holds_against_real_memory(void)
 
 /* Sizes of every kind: pages, odd sizes, just past powers of two. */
 static const size_t mixed_sizes[] = {
-	PAGE,	  3 * PAGE,	17 * PAGE,	  100 << 10,
-	(1 << 20) + 1, (2 << 20) - PAGE, 3 << 20, (2 << 20) + PAGE,
+	PAGE,	       3 * PAGE,	 17 * PAGE, 100 << 10,
+	(1 << 20) + 1, (2 << 20) - PAGE, 3 << 20,   (2 << 20) + PAGE,
 };
 #define N_MIXED (sizeof(mixed_sizes) / sizeof(mixed_sizes[0]))
 
@@ -213,8 +213,8 @@ static int hog(void *arg)
 
 	if (write_file("/proc/self/oom_score_adj", "1000"))
 		return 2;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
 	if (p == MAP_FAILED)
 		return 3;
 	for (off = 0; off < len; off += PAGE)
@@ -237,8 +237,9 @@ static void cache_yields_before_oom(void)
 	len = ((size_t)meminfo_kib("MemFree") << 10) + ((size_t)n << 21);
 	status = run_child(hog, &len);
 	printf(" (hog of %zu MiB: %s; %llu MiB still cached) ", len >> 20,
-	       status == 0 ? "ran" :
-	       status == 128 + SIGKILL ? "OOM-killed" : "failed",
+	       status == 0	       ? "ran" :
+	       status == 128 + SIGKILL ? "OOM-killed" :
+					 "failed",
 	       (unsigned long long)cache_info().cached_bytes >> 20);
 	CU_ASSERT_EQUAL(status, 0);
 	CU_ASSERT(cache_info().cached_bytes <= ((uint64_t)n << 21));
