@@ -10,6 +10,8 @@
  *   remap after flushing the linear map (arch_dma_prep_coherent()), while
  *   our userspace mappings are cached and a reused buffer would skip that
  *   flush.  Both would need handling this module does not have.
+ * - In a confidential guest the memory is decrypted, which only
+ *   dma_mmap_coherent() would apply to a userspace mapping.
  * - Behind an IOMMU (or with a remap) the memory is not one run of linear
  *   map pages, and dma_get_sgtable() is what kernel/dma/mapping.c calls
  *   "fundamentally unsafe" for coherent memory: there may be no struct page
@@ -20,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cc_platform.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/log2.h>
@@ -67,8 +70,9 @@ size_t dmabuf_exporter_footprint(size_t size)
  */
 int dmabuf_exporter_coherent_init(struct device *dev)
 {
-	if (!dev_is_dma_coherent(dev) || device_iommu_mapped(dev)) {
-		pr_err("needs DMA-coherent memory without an IOMMU remap\n");
+	if (!dev_is_dma_coherent(dev) || device_iommu_mapped(dev) ||
+	    cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)) {
+		pr_err("needs DMA-coherent, unencrypted memory without an IOMMU\n");
 		return -ENODEV;
 	}
 	dmabuf_exporter_dma_dev = dev;
