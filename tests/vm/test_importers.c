@@ -237,6 +237,20 @@ static void swiotlb_boot_bounces_every_segment(void)
 	close(buf);
 }
 
+/* swiotlb slots in use (debugfs), or -1 where swiotlb shows none. */
+static long swiotlb_used(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/swiotlb/io_tlb_used", "re");
+	long used = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &used) != 1)
+			used = -1;
+		fclose(f);
+	}
+	return used;
+}
+
 /*
  * An importer that detaches with its mapping still live (a bug of the
  * importer): the exporter unmaps for it, so the device's writes still
@@ -245,6 +259,7 @@ static void swiotlb_boot_bounces_every_segment(void)
 static void detach_while_mapped_unmaps(void)
 {
 	const size_t len = 128 << 10;
+	long slots = swiotlb_used();
 	int buf = exp_alloc_rw(len), imp = importer_attach(buf, 0, 0);
 	struct dmabuf_test_map m;
 
@@ -255,6 +270,12 @@ static void detach_while_mapped_unmaps(void)
 	CU_ASSERT_EQUAL(cpu_count(buf, len, 0x5c), len);
 	close(imp);
 	close(buf);
+	if (booted_with_swiotlb_force()) {
+		printf(" (swiotlb slots in use: %ld before, %ld after) ", slots,
+		       swiotlb_used());
+		CU_ASSERT(slots >= 0);
+		CU_ASSERT_EQUAL(swiotlb_used(), slots);
+	}
 }
 
 /* The exporter's .vmap: the kernel address sees CPU writes and back. */
