@@ -5,7 +5,8 @@
 #
 #   make                 build dmabuf_exporter.ko for the running kernel
 #   make demo            boot the test VM and share a buffer between processes
-#   make check           host tests, then the in-VM suites on Debian's kernel
+#   make check           host tests, then the in-VM suites on each kernel of
+#                        the matrix (KERNELS="6.1 6.12 sid" by default)
 #   make check-debug     the suites, fault injection, fuzzing and stress on
 #                        a KASAN/lockdep/kmemleak kernel
 #   make bench           the exporter against memfd, udmabuf and the heaps
@@ -13,6 +14,8 @@
 #   make install         module, header, library, CLI (DESTDIR, PREFIX)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+# The kernels make check boots, one boot each (scripts/check.sh).
+KERNELS ?= 6.1 6.12 sid
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
 	install uninstall
@@ -28,7 +31,7 @@ demo:
 	scripts/demo.sh
 
 check:
-	scripts/check.sh stock
+	scripts/check.sh $(KERNELS)
 
 check-debug:
 	scripts/check-debug.sh

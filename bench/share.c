@@ -32,7 +32,7 @@ struct handoff_reply {
 /* The importer library's SCM_RIGHTS calls: 0 or -errno. */
 static int send_fd(int sock, int fd, const void *data, size_t len)
 {
-	return dmabuf_share_send_fd(sock, fd, data, len);
+	return dmabuf_share_send_fd(sock, fd, data, len, -1);
 }
 
 /* The fd passed with exactly @len bytes, or -1 (also at end of stream). */
@@ -41,7 +41,7 @@ static int recv_fd(int sock, void *data, size_t len)
 	size_t got;
 	int fd;
 
-	if (dmabuf_share_recv_fd(sock, data, len, 0, &got, &fd))
+	if (dmabuf_share_recv_fd(sock, data, len, 0, -1, &got, &fd))
 		return -1;
 	if (got != len) {
 		close(fd);

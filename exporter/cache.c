@@ -292,10 +292,10 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 		return false;
 	/* Unbound: the zeroing runs on whichever CPU is idle. */
 	if (later)
-		queue_work(system_unbound_wq, &dmabuf_exporter_cache_work);
+		queue_work(DMABUF_EXPORTER_UNBOUND_WQ, &dmabuf_exporter_cache_work);
 	/* A no-op while pending: the oldest buffer's deadline comes first. */
 	if (dmabuf_exporter_cache_idle)
-		queue_delayed_work(system_unbound_wq,
+		queue_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
 				   &dmabuf_exporter_cache_expiry,
 				   dmabuf_exporter_cache_idle);
 	return true;
@@ -364,7 +364,7 @@ static void dmabuf_exporter_cache_expire_work(struct work_struct *work)
 					  cache_lru);
 		deadline = oldest->cache_since + dmabuf_exporter_cache_idle;
 		if (time_before(jiffies, deadline)) {
-			queue_delayed_work(system_unbound_wq,
+			queue_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
 					   &dmabuf_exporter_cache_expiry,
 					   deadline - jiffies);
 			break;

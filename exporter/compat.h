@@ -12,26 +12,38 @@
  * DMABUF_EXPORTER_HAVE_STRING_IMPORT_NS	MODULE_IMPORT_NS("DMA_BUF") (6.13+)
  *					over MODULE_IMPORT_NS(DMA_BUF)
  * DMABUF_EXPORTER_HAVE_RESV_LOCKING	the 6.2+ dma-buf locking convention:
- *					map/unmap/mmap/vmap run with
+ *					map/unmap/vmap/vunmap run with
  *					dmabuf->resv held, which we assert
+ *					(mmap, attach, detach, release and
+ *					the cpu-access pair run without it)
+ * DMABUF_EXPORTER_HAVE_FD_INSTALL	dma_buf_fd_install() (7.2, and
+ *					Debian's 6.1.192): installs the fd
+ *					and fires the dma_buf_fd tracepoint
+ *					a bare fd_install() skips
+ * DMABUF_EXPORTER_HAVE_SYSTEM_DFL_WQ	system_dfl_wq (7.x), the unbound
+ *					queue that replaces the deprecated
+ *					system_unbound_wq
  * DMABUF_EXPORTER_HAVE_SHRINKER_ALLOC	shrinker_alloc()/shrinker_register()/
  *					shrinker_free() (6.7+) over a
  *					caller-owned struct shrinker and
  *					register_shrinker() (<= 6.6)
  *
- * scripts/compat-check.sh builds each variant against edited headers;
- * docs/compat.md lists what each probe covers and the differences that
- * need none (iosys_map, faux device, cache_sgt_mapping).
+ * Each is built and run on a real kernel of the test matrix (Debian 12's
+ * 6.1, bookworm-backports' 6.12, sid's newest); docs/compat.md lists what
+ * each probe covers, where each difference was seen, and the differences
+ * that need none (iosys_map, faux device, cache_sgt_mapping, nth_page).
  */
 #ifndef _DMABUF_EXPORTER_COMPAT_H
 #define _DMABUF_EXPORTER_COMPAT_H
 
 #include <linux/dma-buf.h>
+#include <linux/file.h>
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 static inline void dmabuf_exporter_vm_flags_set(struct vm_area_struct *vma,
 						vm_flags_t flags)
@@ -118,5 +130,22 @@ static inline void dmabuf_exporter_shrinker_destroy(struct shrinker *s)
 	kfree(s);
 #endif
 }
+
+/* The fd was reserved with get_unused_fd_flags(); publish it. */
+static inline void dmabuf_exporter_fd_install(struct dma_buf *dmabuf, int fd)
+{
+#ifdef DMABUF_EXPORTER_HAVE_FD_INSTALL
+	dma_buf_fd_install(dmabuf, fd);
+#else
+	fd_install(fd, dmabuf->file);
+#endif
+}
+
+/* Long, unordered work that no CPU needs to run (the cache's zeroing). */
+#ifdef DMABUF_EXPORTER_HAVE_SYSTEM_DFL_WQ
+#define DMABUF_EXPORTER_UNBOUND_WQ system_dfl_wq
+#else
+#define DMABUF_EXPORTER_UNBOUND_WQ system_unbound_wq
+#endif
 
 #endif /* _DMABUF_EXPORTER_COMPAT_H */

@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/dmabuf_exporter.h>
 
+#include "compat.h"
 #include "exporter.h"
 
 static int dmabuf_exporter_check_alloc(const struct dmabuf_exporter_alloc *req)
@@ -61,7 +62,7 @@ dmabuf_exporter_ioctl_alloc(struct dmabuf_exporter_alloc __user *uarg)
 		goto err_put_dmabuf;
 	}
 	/* No failure after this point: the fd now belongs to userspace. */
-	fd_install(fd, dmabuf->file);
+	dmabuf_exporter_fd_install(dmabuf, fd);
 	return 0;
 
 err_put_dmabuf:

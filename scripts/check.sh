@@ -1,58 +1,103 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: host-side tests first, then the in-VM suites on a test kernel.
-#   usage: scripts/check.sh [stock|debug]   (default stock)
-# Installs missing packages, fetches or builds the kernel into the cache,
-# builds the module and the static test binaries, boots the VM and exits
-# with the suites' status (a dirty guest kernel log fails the run too).
+# make check: host-side tests first, then the in-VM suites on every kernel
+# of the test matrix, one boot each, and a per-kernel summary.
+#   usage: scripts/check.sh [KERNEL...]
+#   (default: $KERNELS, else "6.1 6.12 sid": Debian 12's kernel,
+#   bookworm-backports' 6.12 LTS and the newest sid kernel)
+# A KERNEL is any name scripts/vm/kernel.sh takes (6.1, 6.12, sid, debug,
+# debug-sid, ...), optionally with "+swiotlb" to boot it with
+# swiotlb=force, so every importer's DMA goes through bounce buffers.
+# Installs missing packages, fetches or builds each kernel into the cache,
+# builds the module for it, boots it and runs every suite.  Exit status 0
+# only when every boot passed with a clean guest kernel log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 . "$here/vm/common.sh"
 
-flavor=${1:-stock}
+# shellcheck disable=SC2206
+kernels=(${@:-${KERNELS:-6.1 6.12 sid}})
 start=$(date +%s)
-say "[1/5] packages"
-"$here/deps.sh" check
-[ "$flavor" = stock ] || "$here/deps.sh" kernel
+say "[1/4] packages"
+"$here/deps.sh" check matrix
 
-say "[2/5] kernel ($flavor)"
-kdir=$("$here/vm/kernel.sh" "$flavor")
-ko=$("$here/vm/build-module.sh" "$kdir")
-# The test importer (a pretend DMA device), built for the same kernel.
-iko=$("$here/vm/build-module.sh" "$kdir" "$root/tests/importer-kmod")
-
-say "[3/5] userspace and test binaries"
+say "[2/4] userspace and test binaries"
 make -s -C "$root/importer" all static >/dev/null
 make -s -C "$root/tests/vm" >/dev/null
 
-say "[4/5] host tests"
+say "[3/4] host tests"
 make -s -C "$root/importer" check-host
 
-say "[5/5] VM suites on $(cat "$kdir/kver")"
-payload=$root/build/payload/$flavor
-rm -rf "$payload"
-mkdir -p "$payload/bin"
-cp "$root/build/vm/exporter-tests" "$payload/bin/"
-cp "$root"/importer/build/static/* "$payload/bin/" 2>/dev/null || true
-cp "$root/tests/vm/run-suites.sh" "$iko" "$payload/"
-rc=0
-accel=()
-[ "${KVM:-0}" = 0 ] || accel=(--kvm)
-# boot OUT [--append ARGS] -- [SUITE...]: one guest running the suites.
-boot() {
-	local out=$1
-	shift
+# run_kernel NAME: fetch or build the kernel, build the module, boot, run.
+# Writes one summary line per kernel into $summary_dir/NAME.
+run_kernel() {
+	local spec=$1 name append="" kdir ko iko payload out rc=0 t0
+	name=${spec%+swiotlb}
+	[ "$name" = "$spec" ] || append="swiotlb=force"
+	t0=$(date +%s)
+	kdir=$("$here/vm/kernel.sh" "$name") || return 1
+	ko=$("$here/vm/build-module.sh" "$kdir") || return 1
+	# The test importer: a pretend DMA device, built for the same kernel.
+	iko=$("$here/vm/build-module.sh" "$kdir" "$root/tests/importer-kmod" \
+		dmabuf_test_importer) || return 1
+	payload=$root/build/payload/$spec
+	out=$root/build/vm-out/$spec
+	rm -rf "$payload"
+	mkdir -p "$payload/bin"
+	cp "$root/build/vm/exporter-tests" "$payload/bin/"
+	cp "$root"/importer/build/static/* "$payload/bin/" 2>/dev/null || true
+	cp "$root/tests/vm/run-suites.sh" "$root/tests/vm/callbacks.sh" "$iko" \
+		"$payload/"
+	local accel=()
+	[ "${KVM:-0}" = 0 ] || accel=(--kvm)
 	"$here/vm/run.sh" "${accel[@]}" --kernel-dir "$kdir" --module "$ko" \
-		--modules "vgem vivid" --module-option "vivid n_devs=2 allocators=0,1" \
-		--payload "$payload" --out "$root/build/vm-out/$out" --timeout 600 \
-		"$@"
+		--modules "vgem vivid" \
+		--module-option "vivid n_devs=2 allocators=0,1" \
+		--append "$append" --payload "$payload" --out "$out" \
+		--timeout 900 -- sh /payload/run-suites.sh || rc=$?
+	summarize "$spec" "$(cat "$kdir/kver")" "$rc" "$(( $(date +%s) - t0 ))" "$out"
+	return $rc
 }
-boot "$flavor" -- sh /payload/run-suites.sh || rc=$?
-# Again with every importer mapping bounced through swiotlb: the suites
-# where a device maps the buffer (defects that only bounce buffers show).
-say "[5/5] importer suites with swiotlb=force"
-boot "$flavor-swiotlb" --append swiotlb=force -- \
-	sh /payload/run-suites.sh importers import v4l2 cpu_access || rc=$?
-say "make check ($flavor) finished in $(( $(date +%s) - start ))s: $([ $rc = 0 ] && echo PASS || echo FAIL)"
-exit $rc
+
+# One block per kernel: verdict, version, time, the suites' own totals and
+# the callback report.
+summarize() {
+	local spec=$1 kver=$2 rc=$3 secs=$4 out=$5 verdict=PASS
+	[ "$rc" = 0 ] || verdict="FAIL (exit $rc)"
+	{
+		printf '%-14s %-26s %-14s %4ss\n' "$spec" "$kver" "$verdict" "$secs"
+		# CUnit's own totals, per suite binary, and the skips it reported.
+		awk '/^=== [a-z-]+$/ { bin = $2 }
+			$1 == "tests" && $2 ~ /^[0-9]+$/ {
+				printf "    %s: %d tests, %d passed, %d failed\n", bin, $2, $4, $5 }
+			/^SKIP / { skips[bin]++ }
+			/^callbacks: / { print "    " $0 }
+			END { for (b in skips) printf "    %s: %d skipped (SKIP lines in tests.log)\n", b, skips[b] }' \
+			"$out/tests.log" 2>/dev/null || true
+		grep -aE 'SKIP nothing reached|SKIP cannot' "$out/tests.log" 2>/dev/null |
+			sed 's/^ */    /' || true
+		if [ -s "$out/bad.log" ]; then
+			echo "    guest kernel log: $(wc -l < "$out/bad.log") report lines ($out/bad.log)"
+		fi
+	} > "$summary_dir/$spec"
+}
+
+say "[4/4] VM suites on: ${kernels[*]}"
+summary_dir=$(mktemp -d)
+trap 'rm -rf "$summary_dir"' EXIT
+failed=0
+for k in "${kernels[@]}"; do
+	say "=== kernel $k"
+	if ! run_kernel "$k"; then
+		failed=$((failed + 1))
+		[ -f "$summary_dir/$k" ] ||
+			printf '%-14s %-26s %s\n' "$k" "?" "FAIL (kernel or module build)" > "$summary_dir/$k"
+	fi
+done
+{
+	echo "=== make check summary (kernel logs: build/vm-out/<kernel>/console.log)"
+	for k in "${kernels[@]}"; do cat "$summary_dir/$k"; done
+} >&2
+say "make check finished in $(( $(date +%s) - start ))s: $([ $failed = 0 ] && echo PASS || echo "FAIL ($failed of ${#kernels[@]} kernels)")"
+exit $((failed > 0))

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages a job needs, only those missing.
-#   usage: scripts/deps.sh GROUP...   (check, kernel, lint, bench, dkms)
+#   usage: scripts/deps.sh GROUP...   (check, kernel, lint, bench, dkms, matrix)
 set -euo pipefail
 . "$(dirname "$0")/vm/common.sh"
 
@@ -11,11 +11,12 @@ declare -A GROUP=(
 	[lint]="linux-source-6.1 sparse clang-format cppcheck"
 	[bench]="gnuplot-nox"
 	[dkms]="dkms"
+	[matrix]="debootstrap rsync xz-utils util-linux dwarves"
 )
 
 missing=()
 for g in "$@"; do
-	[ -n "${GROUP[$g]:-}" ] || die "deps.sh: unknown group '$g' (check, kernel, lint, bench, dkms)"
+	[ -n "${GROUP[$g]:-}" ] || die "deps.sh: unknown group '$g' (check, kernel, lint, bench, dkms, matrix)"
 	for p in ${GROUP[$g]}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")

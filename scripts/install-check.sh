@@ -17,8 +17,8 @@ root=$(cd "$here/.." && pwd)
 
 "$here/deps.sh" check
 kver=$(stock_kver)
-version=$(sed -n 's/^VERSION *:= *//p' "$root/importer/Makefile")
-[ -n "$version" ] || die "no VERSION in importer/Makefile"
+version=$(cat "$root/VERSION")
+[ -n "$version" ] || die "no version in VERSION"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -32,8 +32,8 @@ expected() {
 	$1/include/dmabuf_share.h
 	$1/include/linux/dmabuf_exporter.h
 	$1/lib/libdmabuf-share.a
-	$1/lib/libdmabuf-share.so -> libdmabuf-share.so.0
-	$1/lib/libdmabuf-share.so.0 -> libdmabuf-share.so.$version
+	$1/lib/libdmabuf-share.so -> libdmabuf-share.so.1
+	$1/lib/libdmabuf-share.so.1 -> libdmabuf-share.so.$version
 	$1/lib/libdmabuf-share.so.$version
 	$1/lib/pkgconfig/dmabuf-share.pc
 	$1/share/dmabuf-exporter/install-manifest
@@ -94,7 +94,7 @@ check_prefix() {
 	# shellcheck disable=SC2086 # the flags are words
 	cc -Wall -Wextra -Werror -o "$tmp/$name.consumer" "$tmp/consumer.c" $flags ||
 		die "[$name] the consumer does not build against the installed files"
-	readelf -d "$tmp/$name.consumer" | grep -q 'NEEDED.*\[libdmabuf-share\.so\.0\]' ||
+	readelf -d "$tmp/$name.consumer" | grep -q 'NEEDED.*\[libdmabuf-share\.so\.1\]' ||
 		die "[$name] the consumer does not link the library by its soname"
 	LD_LIBRARY_PATH=$libdir "$tmp/$name.consumer" ||
 		die "[$name] the consumer failed"

@@ -7,10 +7,11 @@
 #
 #   checkpatch            checkpatch.pl --strict --no-tree on exporter/, the
 #                         uapi header and the test importer module
-#   kernel-w1             make W=1 against the stock Debian headers
-#   kernel-sparse         make C=2 (sparse on every file), same headers
-#   clang-format-kernel   the kernel's .clang-format on the checkpatch files,
-#                         the same list
+#   kernel-w1             make W=1 against the headers of every kernel of
+#                         the matrix (LINT_KERNELS="6.1 6.12 sid"; sid's in
+#                         its chroot)
+#   kernel-sparse         make C=2 (sparse on every file), same kernels
+#   clang-format-kernel   the kernel's .clang-format on the checkpatch files
 #   clang-format-user     the project's .clang-format on importer/, tests/,
 #                         bench/ and include/dmabuf_share.h
 #   userspace-warnings    the userspace builds with -Wall -Wextra -Werror
@@ -21,7 +22,7 @@
 # scripts/kernel/ extracted into the cache when there is one, else just
 # those files, extracted once into $CACHE/lint.  Nothing is ever suppressed:
 # no --ignore, no --inline-suppr, and checkpatch runs where no
-# .checkpatch.conf can reach it.  KDIR= picks other kernel headers.
+# .checkpatch.conf can reach it.  KDIR= lints against one other header tree.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -108,36 +109,50 @@ check_checkpatch() {
 	return $bad
 }
 
-# kbuild against KDIR with extra make arguments; findings are any warning
-# or error line.  "Skipping BTF generation" is kbuild's information only.
+# kbuild against each kernel of LINT_KERNELS with extra make arguments;
+# findings are any warning or error line.  "Skipping BTF generation" is
+# kbuild's information only.  KDIR= checks one other header tree instead.
 kernel_make() {
-	local log=$tmp/$1.log d
+	local what=$1 log d k kdir bad=0
 	shift
-	d=$(module_copy)
-	if ! make -C "$KDIR" M="$d" "$@" modules > "$log" 2>&1; then
-		cat "$log"
-		return 1
-	fi
-	if grep -E 'warning:|error:' "$log"; then
-		return 1
-	fi
-	echo "$log"
+	for k in ${KDIR:-$LINT_KERNELS}; do
+		log=$tmp/$what-${k//\//_}.log
+		d=$tmp/module-$what-${k//\//_}
+		rm -rf "$d"
+		cp -a "$(module_copy)" "$d"
+		if [ -n "${KDIR:-}" ]; then
+			make -C "$KDIR" M="$d" "$@" modules > "$log" 2>&1 || bad=1
+		else
+			kdir=$("$here/vm/kernel.sh" "$k") || return 1
+			kbuild "$kdir" "$d" "$@" modules > "$log" 2>&1 || bad=1
+			k="$k ($(cat "$kdir/kver"))"
+		fi
+		if [ $bad = 1 ] || grep -E 'warning:|error:' "$log"; then
+			cat "$log"
+			echo "$what: findings against $k"
+			return 1
+		fi
+		if [ "$what" = sparse ]; then
+			echo "$k: $(grep -c '^  CHECK ' "$log" || true) checked by sparse"
+		else
+			echo "$k: $(grep -c '^  CC \[M\]' "$log") objects built with $*"
+		fi
+	done
 }
 
 check_kernel_w1() {
-	local log
-	log=$(kernel_make w1 W=1) || return 1
-	echo "$(grep -c '  CC \[M\]' "$log") objects built with W=1 against $KDIR"
+	kernel_make w1 W=1
 }
 
 check_kernel_sparse() {
-	local log n want
+	local out want
 	command -v sparse > /dev/null || "$here/deps.sh" lint
-	log=$(kernel_make sparse C=2) || return 1
-	n=$(grep -c '^  CHECK ' "$log" || true)
+	out=$(kernel_make sparse C=2) || { echo "$out"; return 1; }
+	echo "$out"
 	want=$(find "$(module_copy)/exporter" -name '*.c' | wc -l)
-	echo "sparse checked $n of $want sources"
-	[ "$n" = "$want" ]
+	# Every kernel must have had every source checked.
+	echo "$out" | awk -v want="$want" '/checked by sparse/ { if ($(NF-3) != want) bad = 1 }
+		END { exit bad }'
 }
 
 check_clang_format_kernel() {
@@ -188,7 +203,8 @@ check_cppcheck() {
 }
 
 "$here/deps.sh" check lint
-KDIR=${KDIR:-/lib/modules/$(stock_kver)/build}
+# The kernels of make check's matrix; KDIR= lints against one header tree.
+LINT_KERNELS=${LINT_KERNELS:-6.1 6.12 sid}
 failed=""
 # shellcheck disable=SC2086 # the list is words
 [ $# -gt 0 ] || set -- $ALL_CHECKS

@@ -3,6 +3,7 @@
  * dmabuf-share attach: receive a served buffer, map it, verify and/or
  * write it, optionally keep the mapping for a while and check it again.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,12 +18,14 @@ struct attach_opts {
 	int verify_given, write_given;
 	struct pattern verify, write;
 	unsigned int hold;
+	unsigned int timeout;
 };
 
 static void attach_help(void)
 {
 	printf("Usage: dmabuf-share attach SOCKET [--verify PATTERN] "
-	       "[--write PATTERN] [--hold SECONDS]\n\n"
+	       "[--write PATTERN] [--hold SECONDS]\n"
+	       "                           [--timeout SECONDS]\n\n"
 	       "Receive the buffer served on SOCKET, map it and report what "
 	       "was received.\n\n"
 	       "  --verify PATTERN  fail unless the buffer holds PATTERN\n"
@@ -30,10 +33,17 @@ static void attach_help(void)
 	       "read-write buffer)\n"
 	       "  --hold SECONDS    keep the mapping that long, then check "
 	       "again that it holds\n"
-	       "                    the --write (else the --verify) pattern\n\n"
-	       "PATTERN is a byte value (0xAB, 171: every byte) or 'counter' "
-	       "(32-bit word i\nholds i, so a page at the wrong offset is "
-	       "caught).  Exit status 1 on a mismatch.\n");
+	       "                    the --write (else the --verify) pattern\n"
+	       "  --timeout SECONDS give up when the server has not sent the "
+	       "buffer by then,\n"
+	       "                    or device fences block CPU access that "
+	       "long (default %u;\n"
+	       "                    0 waits forever)\n\n"
+	       "PATTERN is a byte value, decimal or 0x hex (171, 0xAB: every "
+	       "byte), or\n'counter' (32-bit word i holds i, so a page at the "
+	       "wrong offset is caught).\nSECONDS are whole decimal seconds.  "
+	       "Exit status 1 on a mismatch.\n",
+	       TIMEOUT_DEFAULT);
 }
 
 static int parse_opt(int c, void *ctx)
@@ -44,16 +54,24 @@ static int parse_opt(int c, void *ctx)
 	case 'v':
 		o->verify_given = 1;
 		if (pattern_parse(optarg, &o->verify))
-			return cli_usage("bad --verify '%s'", optarg);
+			return cli_usage("bad --verify '%s': " PATTERN_SYNTAX,
+					 optarg);
 		return EXIT_OK;
 	case 'w':
 		o->write_given = 1;
 		if (pattern_parse(optarg, &o->write))
-			return cli_usage("bad --write '%s'", optarg);
+			return cli_usage("bad --write '%s': " PATTERN_SYNTAX,
+					 optarg);
 		return EXIT_OK;
 	case 'H':
-		if (cli_parse_seconds(optarg, &o->hold))
-			return cli_usage("bad --hold '%s'", optarg);
+		if (cli_parse_seconds(optarg, HOLD_MAX, &o->hold))
+			return cli_usage("bad --hold '%s': " SECONDS_SYNTAX,
+					 optarg, HOLD_MAX);
+		return EXIT_OK;
+	case 't':
+		if (cli_parse_seconds(optarg, TIMEOUT_MAX, &o->timeout))
+			return cli_usage("bad --timeout '%s': " SECONDS_SYNTAX,
+					 optarg, TIMEOUT_MAX);
 		return EXIT_OK;
 	}
 	return EXIT_USAGE;
@@ -65,6 +83,7 @@ static int parse(int argc, char **argv, struct attach_opts *o)
 		{ "verify", required_argument, NULL, 'v' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "hold", required_argument, NULL, 'H' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -74,15 +93,28 @@ static int parse(int argc, char **argv, struct attach_opts *o)
 }
 
 /* Compare inside a READ bracket so caches are coherent with devices. */
+/* Begin CPU access, waiting for device fences no longer than --timeout. */
+static int sync_start(int fd, unsigned int access, unsigned int timeout)
+{
+	int ret = dmabuf_share_sync_start(fd, access, cli_timeout_ms(timeout));
+
+	if (ret == -ETIMEDOUT)
+		return cli_fail_why("device fences did not signal in time",
+				    "a device is still using the buffer; "
+				    "--timeout SECONDS waits longer",
+				    "begin CPU access within %u s", timeout);
+	return ret ? cli_fail("sync", ret, "begin CPU access") : EXIT_OK;
+}
+
 static int check(int fd, const void *map, size_t size, const struct pattern *p,
-		 const char *when)
+		 const char *when, unsigned int timeout)
 {
 	char why[128];
 	int ret, bad;
 
-	ret = dmabuf_share_sync_start(fd, DMABUF_SHARE_READ);
+	ret = sync_start(fd, DMABUF_SHARE_READ, timeout);
 	if (ret)
-		return cli_fail("sync", ret, "begin CPU access");
+		return ret;
 	bad = pattern_check(p, map, size, why, sizeof(why));
 	ret = dmabuf_share_sync_end(fd, DMABUF_SHARE_READ);
 	if (ret)
@@ -99,13 +131,13 @@ static int check(int fd, const void *map, size_t size, const struct pattern *p,
 }
 
 static int write_pattern(int fd, void *map, size_t size,
-			 const struct pattern *p)
+			 const struct pattern *p, unsigned int timeout)
 {
 	int ret;
 
-	ret = dmabuf_share_sync_start(fd, DMABUF_SHARE_WRITE);
+	ret = sync_start(fd, DMABUF_SHARE_WRITE, timeout);
 	if (ret)
-		return cli_fail("sync", ret, "begin CPU access");
+		return ret;
 	pattern_fill(p, map, size);
 	ret = dmabuf_share_sync_end(fd, DMABUF_SHARE_WRITE);
 	if (ret)
@@ -121,16 +153,16 @@ static int use_mapping(int fd, void *map, size_t size,
 	int ret = EXIT_OK;
 
 	if (o->verify_given)
-		ret = check(fd, map, size, &o->verify, "on attach");
+		ret = check(fd, map, size, &o->verify, "on attach", o->timeout);
 	if (!ret && o->write_given)
-		ret = write_pattern(fd, map, size, &o->write);
+		ret = write_pattern(fd, map, size, &o->write, o->timeout);
 	if (ret || !o->hold)
 		return ret;
 	printf("holding the mapping for %u s\n", o->hold);
 	cli_hold(o->hold);
 	/* The point of holding: the pages must outlive the server. */
 	if (o->verify_given || o->write_given)
-		ret = check(fd, map, size, last, "after hold");
+		ret = check(fd, map, size, last, "after hold", o->timeout);
 	return ret;
 }
 
@@ -157,15 +189,16 @@ int cmd_attach(int argc, char **argv)
 	void *map = NULL;
 
 	memset(&o, 0, sizeof(o));
+	o.timeout = TIMEOUT_DEFAULT;
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
-	ret = cli_receive(o.sock, &hdr, &fd, &desc, &server);
+	ret = cli_receive(o.sock, o.timeout, &hdr, &fd, &desc, &server);
 	if (ret)
 		return ret;
 	report(o.sock, &hdr, &desc, server);
 	prot = PROT_READ | (o.write_given ? PROT_WRITE : 0);
-	ret = dmabuf_share_map(fd, prot, &map, &size);
+	ret = dmabuf_share_map(fd, prot, 0, &map, &size);
 	if (ret)
 		ret = cli_fail("map", ret, "map the buffer%s",
 			       o.write_given ? " for writing" : "");

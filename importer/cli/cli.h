@@ -28,11 +28,31 @@ extern const char *cli_cmd;
 
 /*
  * Report a failed operation as "dmabuf-share CMD: cannot WHAT: REASON
- * (HINT)", where HINT says what to do about @err for operation @op (see
- * the table in errors.c).  Returns EXIT_FAIL.
+ * (HINT)", where REASON is dmabuf_share_strerror(@err) and HINT says what
+ * to do about @err for operation @op (see the table in errors.c).
+ * Returns EXIT_FAIL.
  */
 int cli_fail(const char *op, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same with REASON and HINT given (HINT may be NULL). */
+int cli_fail_why(const char *why, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The hint for @err in operation @op, or NULL. */
+const char *cli_hint(const char *op, int err);
+
+/* What @path is, for "X is a directory, not a socket": "a directory". */
+const char *cli_file_kind(const char *path);
+
+/*
+ * Report a failure to use @path as a socket (@op "connect" or "listen"):
+ * a path that is no socket is named as what it is.  Returns EXIT_FAIL.
+ */
+int cli_fail_socket(const char *op, int err, const char *path);
+
+/* Print a warning: "dmabuf-share CMD: warning: ...". */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Report a usage mistake and point at --help.  Returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -62,11 +82,38 @@ int cli_options(int argc, char **argv, const struct option *opts,
  */
 int cli_operand(int argc, char **argv, const char **operand);
 
-/* "64K", "1M", "4096", "0x1000": bytes, more than 0.  Returns 0 or -EINVAL. */
+/*
+ * Numbers on the command line are decimal ("0100" is one hundred) or hex
+ * after 0x; no sign, no spaces.  Each parser returns 0 or -EINVAL, and its
+ * *_SYNTAX text says what is allowed, for the usage message.
+ */
+#define SIZE_SYNTAX                                                      \
+	"a size is a whole number of bytes above 0, decimal or 0x hex, " \
+	"optionally followed by K, M or G (or KiB, MiB, GiB: powers of " \
+	"1024); e.g. 4096, 64K, 0x100000"
+#define SECONDS_SYNTAX "whole seconds in decimal, 0 to %u"
+#define PATTERN_SYNTAX                                                       \
+	"a PATTERN is a byte from 0 to 255, decimal or 0x hex (171, 0xAB), " \
+	"or 'counter'"
+
+/* Largest --hold and --timeout values. */
+#define HOLD_MAX (86400u * 365)
+#define TIMEOUT_MAX 86400u
+
+/* Default --timeout: how long a client waits for the server. */
+#define TIMEOUT_DEFAULT 10u
+
+/* Decimal or 0x hex, the whole string, at most @max. */
+int cli_parse_number(const char *s, uint64_t max, uint64_t *value);
+
+/* "64K", "1M", "4096", "0x1000": bytes, more than 0. */
 int cli_parse_size(const char *s, uint64_t *bytes);
 
-/* Whole seconds, 0 or more.  Returns 0 or -EINVAL. */
-int cli_parse_seconds(const char *s, unsigned int *seconds);
+/* Whole decimal seconds, 0 to @max. */
+int cli_parse_seconds(const char *s, unsigned int max, unsigned int *seconds);
+
+/* --timeout SECONDS in milliseconds for the library: 0 is -1 (no limit). */
+int cli_timeout_ms(unsigned int seconds);
 
 /* Sleep for @seconds, restarting after signals that do not kill us. */
 void cli_hold(unsigned int seconds);
@@ -75,11 +122,23 @@ void cli_hold(unsigned int seconds);
 const char *cli_bytes(uint64_t bytes, char *buf, size_t len);
 
 /*
- * Connect to a serve socket and receive its dma-buf, reporting any failure.
- * Returns EXIT_OK with @hdr, @fd, @desc and @server_pid filled.
+ * Connect to a serve socket and receive its dma-buf within @timeout_s
+ * seconds (0: no limit), reporting any failure.  Returns EXIT_OK with
+ * @hdr, @fd, @desc and @server_pid filled.
  */
-int cli_receive(const char *sock, struct dmabuf_share_header *hdr, int *fd,
+int cli_receive(const char *sock, unsigned int timeout_s,
+		struct dmabuf_share_header *hdr, int *fd,
 		struct dmabuf_share_desc *desc, pid_t *server_pid);
+
+/*
+ * The serve loop: hand the buffer to every client until @stop_fd is
+ * readable (a signalfd, or any fd in tests).  Accept errors are reported
+ * once per kind, with a hint, and retried after a back-off of up to a
+ * second, so a process out of fds neither spins nor floods its log.
+ * @clients counts the clients served.  Returns EXIT_OK or EXIT_FAIL.
+ */
+int serve_loop(struct dmabuf_share_server *srv, int stop_fd,
+	       unsigned int *clients);
 
 /* PATTERN: a byte value ("0xab", "171") or "counter" (32-bit word index). */
 struct pattern {

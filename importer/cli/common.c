@@ -58,61 +58,6 @@ int cli_operand(int argc, char **argv, const char **operand)
 	return EXIT_OK;
 }
 
-/* Binary unit suffix -> shift; 0 for none, -1 for an unknown suffix. */
-static int suffix_shift(const char *s)
-{
-	if (!*s)
-		return 0;
-	if (s[1] && !(s[1] == 'i' && s[2] == 'B' && !s[3]))
-		return -1;
-	switch (*s) {
-	case 'K':
-	case 'k':
-		return 10;
-	case 'M':
-	case 'm':
-		return 20;
-	case 'G':
-	case 'g':
-		return 30;
-	}
-	return -1;
-}
-
-int cli_parse_size(const char *s, uint64_t *bytes)
-{
-	unsigned long long v;
-	char *end;
-	int shift;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	shift = suffix_shift(end);
-	if (errno || end == s || shift < 0 || v == 0)
-		return -EINVAL;
-	if (v > (UINT64_MAX >> shift))
-		return -EINVAL;
-	*bytes = (uint64_t)v << shift;
-	return 0;
-}
-
-int cli_parse_seconds(const char *s, unsigned int *seconds)
-{
-	unsigned long v;
-	char *end;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > 86400UL * 365)
-		return -EINVAL;
-	*seconds = (unsigned int)v;
-	return 0;
-}
-
 void cli_hold(unsigned int seconds)
 {
 	struct timespec left = { .tv_sec = seconds, .tv_nsec = 0 };
@@ -139,19 +84,62 @@ const char *cli_bytes(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-int cli_receive(const char *sock, struct dmabuf_share_header *hdr, int *fd,
+/* Milliseconds since @start, for the time a receive has left. */
+static int elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int)((now.tv_sec - start->tv_sec) * 1000 +
+		     (now.tv_nsec - start->tv_nsec) / 1000000);
+}
+
+static int receive_failed(const char *sock, int err, unsigned int timeout_s)
+{
+	char why[128];
+
+	if (err != -ETIMEDOUT)
+		return cli_fail("receive", err, "receive a buffer from %s",
+				sock);
+	snprintf(why, sizeof(why),
+		 "timed out after %u s waiting for the server to send it",
+		 timeout_s);
+	return cli_fail_why(why, cli_hint("receive", err),
+			    "receive a buffer from %s", sock);
+}
+
+static int connect_failed(const char *sock, int err, unsigned int timeout_s)
+{
+	char why[128];
+
+	if (err != -ETIMEDOUT)
+		return cli_fail_socket("connect", err, sock);
+	snprintf(why, sizeof(why),
+		 "timed out after %u s waiting for the server to accept",
+		 timeout_s);
+	return cli_fail_why(why, cli_hint("connect", err), "connect to %s",
+			    sock);
+}
+
+int cli_receive(const char *sock, unsigned int timeout_s,
+		struct dmabuf_share_header *hdr, int *fd,
 		struct dmabuf_share_desc *desc, pid_t *server_pid)
 {
-	int sk = -1, ret;
+	int ms = cli_timeout_ms(timeout_s), sk = -1, ret;
+	struct timespec start;
 
-	ret = dmabuf_share_connect(sock, &sk, server_pid);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ret = dmabuf_share_connect(sock, &sk, server_pid, ms);
 	if (ret)
-		return cli_fail("connect", ret, "connect to %s", sock);
-	ret = dmabuf_share_receive(sk, DMABUF_SHARE_RECV_DMABUF, hdr, fd);
+		return connect_failed(sock, ret, timeout_s);
+	/* One limit for the whole exchange, as --timeout promises. */
+	if (ms > 0)
+		ms = ms > elapsed_ms(&start) ? ms - elapsed_ms(&start) : 0;
+	ret = dmabuf_share_receive(sk, DMABUF_SHARE_RECV_DMABUF, hdr, fd, ms);
 	close(sk);
 	if (ret)
-		return cli_fail("receive", ret, "receive a buffer from %s",
-				sock);
+		return receive_failed(sock, ret, timeout_s);
+	DMABUF_SHARE_STRUCT_INIT(desc);
 	ret = dmabuf_share_describe(*fd, desc);
 	if (ret) {
 		close(*fd);

@@ -18,12 +18,14 @@ struct import_opts {
 	const char *sock;
 	const char *device;
 	unsigned int hold;
+	unsigned int timeout;
 };
 
 static void import_help(void)
 {
 	printf("Usage: dmabuf-share drm-import SOCKET [--device PATH] "
-	       "[--hold SECONDS]\n\n"
+	       "[--hold SECONDS]\n"
+	       "                               [--timeout SECONDS]\n\n"
 	       "Receive the buffer served on SOCKET and import it into a DRM "
 	       "device; print the\nGEM handle and the identity of the dma-buf "
 	       "exported back from that handle.\nExit status 1 unless the "
@@ -32,7 +34,11 @@ static void import_help(void)
 	       "the first render\n"
 	       "                    node, else the first primary node)\n"
 	       "  --hold SECONDS    keep the import that long (the device "
-	       "stays attached)\n");
+	       "stays attached)\n"
+	       "  --timeout SECONDS give up when the server has not sent the "
+	       "buffer by then\n"
+	       "                    (default %u; 0 waits forever)\n",
+	       TIMEOUT_DEFAULT);
 }
 
 static int parse_opt(int c, void *ctx)
@@ -41,8 +47,13 @@ static int parse_opt(int c, void *ctx)
 
 	if (c == 'd')
 		o->device = optarg;
-	else if (c == 'H' && cli_parse_seconds(optarg, &o->hold))
-		return cli_usage("bad --hold '%s'", optarg);
+	else if (c == 'H' && cli_parse_seconds(optarg, HOLD_MAX, &o->hold))
+		return cli_usage("bad --hold '%s': " SECONDS_SYNTAX, optarg,
+				 HOLD_MAX);
+	else if (c == 't' &&
+		 cli_parse_seconds(optarg, TIMEOUT_MAX, &o->timeout))
+		return cli_usage("bad --timeout '%s': " SECONDS_SYNTAX, optarg,
+				 TIMEOUT_MAX);
 	return EXIT_OK;
 }
 
@@ -51,6 +62,7 @@ static int parse(int argc, char **argv, struct import_opts *o)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "hold", required_argument, NULL, 'H' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -154,10 +166,11 @@ int cmd_drm_import(int argc, char **argv)
 	pid_t server = 0;
 
 	memset(&o, 0, sizeof(o));
+	o.timeout = TIMEOUT_DEFAULT;
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
-	ret = cli_receive(o.sock, &hdr, &buf_fd, &desc, &server);
+	ret = cli_receive(o.sock, o.timeout, &hdr, &buf_fd, &desc, &server);
 	if (ret)
 		return ret;
 	printf("received dma-buf inode %" PRIu64 " (%" PRIu64 " bytes, "

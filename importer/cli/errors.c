@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -20,8 +21,14 @@ struct hint {
 };
 
 static const struct hint hints[] = {
-	{ "exporter", ENOENT, "is the module loaded? see README" },
-	{ "exporter", ENODEV, "is the module loaded? see README" },
+	{ "exporter", ENOENT,
+	  "is the module loaded? as root: modprobe dmabuf_exporter" },
+	{ "exporter", ENODEV,
+	  "is the module loaded? as root: modprobe dmabuf_exporter" },
+	{ "exporter", ENOTTY, "that is not the dmabuf_exporter device" },
+	{ "info", ENOTTY, "that is not the dmabuf_exporter device" },
+	{ "cache-info", ENOTTY,
+	  "this dmabuf_exporter module has no reuse cache; update it" },
 	{ "exporter", EACCES,
 	  "run as root, or give your user access to the device node" },
 	{ "alloc", E2BIG,
@@ -31,35 +38,30 @@ static const struct hint hints[] = {
 	{ "alloc", ENOMEM,
 	  "no contiguous memory that large; try a smaller --size" },
 	{ "alloc", EINVAL, "the exporter refused the size or flags" },
-	{ "listen", EADDRINUSE,
-	  "another server is live on that path; stop it or choose another path" },
+	{ "listen", EADDRINUSE, "stop that server or choose another path" },
 	{ "listen", ENAMETOOLONG, "socket paths are limited to 107 bytes" },
 	{ "listen", ENOENT, "the directory does not exist" },
 	{ "listen", EACCES,
 	  "no permission to create a file in that directory" },
 	{ "connect", ENOENT, "is 'dmabuf-share serve' running on that path?" },
-	{ "connect", ECONNREFUSED,
-	  "the server that made this socket is gone; start 'dmabuf-share serve' again" },
+	{ "connect", ECONNREFUSED, "start 'dmabuf-share serve' again" },
 	{ "connect", EPROTOTYPE,
 	  "that socket does not belong to 'dmabuf-share serve'" },
+	{ "connect", ETIMEDOUT,
+	  "its queue of waiting clients is full: is it stopped or "
+	  "overloaded? --timeout SECONDS waits longer" },
 	{ "connect", EACCES, "no permission to use that socket" },
 	{ "connect", ENAMETOOLONG, "socket paths are limited to 107 bytes" },
-	{ "receive", ECONNRESET,
-	  "the server hung up without sending a buffer" },
-	{ "receive", ENOMSG,
-	  "the server sent a message without a file descriptor" },
+	{ "receive", ETIMEDOUT,
+	  "is the server stopped or hung, or another program listening on "
+	  "that path? --timeout SECONDS waits longer" },
 	{ "receive", ENOTTY,
 	  "the server sent a file descriptor that is not a dma-buf" },
-	{ "receive", EPROTO, "the peer is not a dmabuf-share server" },
+	{ "receive", EPROTO, "another program is listening on that path" },
 	{ "receive", EPROTONOSUPPORT,
-	  "server and client speak different protocol versions; use one dmabuf-share for both" },
-	{ "receive", EBADMSG, "the server's message is malformed" },
-	{ "receive", EMSGSIZE,
-	  "the server's message is longer than any known header" },
+	  "use one dmabuf-share version for server and client" },
 	{ "receive", ENOBUFS,
-	  "file descriptors were dropped: too many sent, or this process is out of fd slots (ulimit -n)" },
-	{ "receive", ETOOMANYREFS,
-	  "the server sent more than one file descriptor" },
+	  "raise 'ulimit -n' if this process is out of fds" },
 	{ "map", EACCES, "the buffer is read-only; drop --write" },
 	{ "map", ENOMEM, "not enough address space or memory for the mapping" },
 	{ "drm-open", ENOENT,
@@ -72,35 +74,103 @@ static const struct hint hints[] = {
 	{ "drm-import", EACCES,
 	  "a primary node needs DRM master or authentication; use a render node" },
 	{ "ls", EACCES, "run as root to see every process" },
+	{ "accept", EMFILE,
+	  "this process is out of file descriptors: raise 'ulimit -n'" },
+	{ "accept", ENFILE,
+	  "the system is out of file descriptors: see fs.file-max" },
+	{ "accept", ENOBUFS, "the kernel is short of memory" },
+	{ "accept", ENOMEM, "the kernel is short of memory" },
 };
 
-static const char *hint_for(const char *op, int err)
+const char *cli_hint(const char *op, int err)
 {
 	size_t i;
 
+	if (err < 0)
+		err = -err;
 	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
 		if (hints[i].err == err && !strcmp(hints[i].op, op))
 			return hints[i].text;
 	return NULL;
 }
 
-int cli_fail(const char *op, int err, const char *fmt, ...)
+static void vfail(const char *why, const char *hint, const char *fmt,
+		  va_list ap)
 {
-	const char *hint;
-	va_list ap;
-
-	if (err < 0)
-		err = -err;
 	fprintf(stderr, "dmabuf-share %s: cannot ", cli_cmd);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s", strerror(err));
-	hint = hint_for(op, err);
+	fprintf(stderr, ": %s", why);
 	if (hint)
 		fprintf(stderr, " (%s)", hint);
 	fputc('\n', stderr);
+}
+
+int cli_fail(const char *op, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(dmabuf_share_strerror(err), cli_hint(op, err), fmt, ap);
+	va_end(ap);
 	return EXIT_FAIL;
+}
+
+int cli_fail_why(const char *why, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(why, hint, fmt, ap);
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+const char *cli_file_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return "missing";
+	if (S_ISREG(st.st_mode))
+		return "a regular file";
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (S_ISCHR(st.st_mode))
+		return "a character device";
+	if (S_ISBLK(st.st_mode))
+		return "a block device";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO";
+	return S_ISSOCK(st.st_mode) ? "a socket" : "not a socket";
+}
+
+int cli_fail_socket(const char *op, int err, const char *path)
+{
+	const char *what = strcmp(op, "listen") ? "connect to" : "listen on";
+	char why[160];
+
+	if (err != -ENOTSOCK && err != ENOTSOCK)
+		return cli_fail(op, err, "%s %s", what, path);
+	snprintf(why, sizeof(why), "%s is %s, not a socket", path,
+		 cli_file_kind(path));
+	return cli_fail_why(why,
+			    strcmp(op, "listen") ?
+				    "give the SOCKET path 'dmabuf-share "
+				    "serve' listens on" :
+				    "serve replaces only a socket left by a "
+				    "server that died; choose another path",
+			    "%s %s", what, path);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dmabuf-share %s: warning: ", cli_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 int cli_usage(const char *fmt, ...)

@@ -52,18 +52,19 @@ static int parse(int argc, char **argv)
 static void print_holders(const struct dmabuf_share_buffer *b, int maps,
 			  int width)
 {
+	size_t n = dmabuf_share_buffer_holder_count(b), len = 0, i;
 	char *list = NULL;
-	size_t len = 0, i;
 	FILE *f = open_memstream(&list, &len);
+	pid_t pid;
+	int fd;
 
-	for (i = 0; f && i < b->nr_holders; i++) {
-		const struct dmabuf_share_holder *h = &b->holders[i];
-
-		if ((h->fd < 0) != maps)
+	for (i = 0; f && i < n; i++) {
+		if (dmabuf_share_buffer_holder(b, i, &pid, &fd) ||
+		    (fd < 0) != maps)
 			continue;
-		fprintf(f, "%s%d", ftell(f) ? "," : "", (int)h->pid);
+		fprintf(f, "%s%d", ftell(f) ? "," : "", (int)pid);
 		if (!maps)
-			fprintf(f, "/%d", h->fd);
+			fprintf(f, "/%d", fd);
 	}
 	if (f)
 		fclose(f);
@@ -73,53 +74,59 @@ static void print_holders(const struct dmabuf_share_buffer *b, int maps,
 
 static void print_devices(const struct dmabuf_share_buffer *b)
 {
-	int i, n = 0;
+	int i, n = 0, count = dmabuf_share_buffer_device_count(b);
 
-	if (b->nr_devices <= 0)
-		n = printf("%s", b->nr_devices < 0 ? "?" : "-");
-	for (i = 0; i < b->nr_devices; i++)
-		n += printf("%s%s", i ? "," : "", b->devices[i]);
+	if (count <= 0)
+		n = printf("%s", count < 0 ? "?" : "-");
+	for (i = 0; i < count; i++)
+		n += printf("%s%s", i ? "," : "",
+			    dmabuf_share_buffer_device(b, (size_t)i));
 	printf("%*s  ", n < W_DEVS ? W_DEVS - n : 0, "");
 }
 
-static void print_buffer(const struct dmabuf_share_buffer *b)
+/* Returns the buffer's size, for the total. */
+static uint64_t print_buffer(const struct dmabuf_share_buffer *b)
 {
+	struct dmabuf_share_desc d;
 	char size[24];
 
-	if (b->desc.size)
-		snprintf(size, sizeof(size), "%" PRIu64, b->desc.size);
+	DMABUF_SHARE_STRUCT_INIT(&d);
+	dmabuf_share_buffer_desc(b, &d);
+	if (d.size)
+		snprintf(size, sizeof(size), "%" PRIu64, d.size);
 	else
 		snprintf(size, sizeof(size), "?");
-	printf("%-*" PRIu64 "  %-*s  %-*s  ", W_INODE, b->desc.inode, W_SIZE,
-	       size, W_EXP, b->desc.exp_name[0] ? b->desc.exp_name : "?");
+	printf("%-*" PRIu64 "  %-*s  %-*s  ", W_INODE, d.inode, W_SIZE, size,
+	       W_EXP, d.exp_name[0] ? d.exp_name : "?");
 	print_holders(b, 0, W_FDS);
 	print_holders(b, 1, W_MAPS);
 	print_devices(b);
-	printf("%s\n", b->desc.name);
+	printf("%s\n", d.name);
+	return d.size;
 }
 
-static void print_footer(const struct dmabuf_share_inventory *inv)
+static void print_footer(const struct dmabuf_share_inventory *inv,
+			 uint64_t total)
 {
-	uint64_t total = 0;
-	size_t i;
+	size_t hidden = dmabuf_share_inventory_hidden_pids(inv);
 
-	for (i = 0; i < inv->nr_buffers; i++)
-		total += inv->buffers[i].desc.size;
-	printf("total: %zu dma-bufs, %" PRIu64 " bytes\n", inv->nr_buffers,
-	       total);
-	if (!(inv->sources & DMABUF_SHARE_SRC_DEBUGFS))
+	printf("total: %zu dma-bufs, %" PRIu64 " bytes\n",
+	       dmabuf_share_inventory_count(inv), total);
+	if (!(dmabuf_share_inventory_sources(inv) & DMABUF_SHARE_SRC_DEBUGFS))
 		printf("note: debugfs bufinfo not readable: buffers held only "
 		       "by devices are missing, DEVICES unknown (as root: "
 		       "mount -t debugfs none /sys/kernel/debug)\n");
-	if (inv->nr_hidden_pids)
+	if (hidden)
 		printf("note: %zu processes could not be inspected; run as "
 		       "root to see all\n",
-		       inv->nr_hidden_pids);
+		       hidden);
 }
 
 int cmd_ls(int argc, char **argv)
 {
 	struct dmabuf_share_inventory *inv = NULL;
+	const struct dmabuf_share_buffer *b;
+	uint64_t total = 0;
 	size_t i;
 	int ret;
 
@@ -132,9 +139,9 @@ int cmd_ls(int argc, char **argv)
 	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  NAME\n", W_INODE, "INODE",
 	       W_SIZE, "SIZE", W_EXP, "EXPORTER", W_FDS, "FDS", W_MAPS, "MAPS",
 	       W_DEVS, "DEVICES");
-	for (i = 0; i < inv->nr_buffers; i++)
-		print_buffer(&inv->buffers[i]);
-	print_footer(inv);
+	for (i = 0; (b = dmabuf_share_inventory_buffer(inv, i)) != NULL; i++)
+		total += print_buffer(b);
+	print_footer(inv, total);
 	dmabuf_share_inventory_free(inv);
 	return EXIT_OK;
 }

@@ -8,8 +8,6 @@
 
 #include "cli.h"
 
-#define VERSION "0.1.0"
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -40,7 +38,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-11s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out, "\n'dmabuf-share COMMAND --help' describes each command."
-		     "\nExit status: 0 ok, 1 failure, 2 usage error.\n");
+		     "\nExit status: 0 ok, 1 failure, 2 usage error.  "
+		     "'dmabuf-share --version' prints\nthe version.\n");
 }
 
 int main(int argc, char **argv)
@@ -58,7 +57,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("dmabuf-share %s\n", VERSION);
+		/* First line for scripts; the library may be a newer build. */
+		printf("dmabuf-share %s\n", DMABUF_SHARE_BUILD_VERSION);
+		printf("libdmabuf-share %s, protocol %u\n",
+		       dmabuf_share_version_string(),
+		       DMABUF_SHARE_PROTOCOL_VERSION);
 		return EXIT_OK;
 	}
 	for (i = 0; i < NR_COMMANDS; i++) {

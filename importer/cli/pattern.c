@@ -15,8 +15,7 @@
 int pattern_parse(const char *s, struct pattern *p)
 {
 	struct pattern out;
-	unsigned long v;
-	char *end;
+	uint64_t v = 0;
 
 	memset(&out, 0, sizeof(out));
 	snprintf(out.text, sizeof(out.text), "%s", s);
@@ -25,9 +24,7 @@ int pattern_parse(const char *s, struct pattern *p)
 		*p = out;
 		return 0;
 	}
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (!*s || *end || errno || v > 0xff || s[0] == '-')
+	if (cli_parse_number(s, 0xff, &v))
 		return -EINVAL;
 	out.byte = (uint8_t)v;
 	*p = out;

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,13 +32,18 @@ static void serve_help(void)
 	       "[--fill PATTERN]\n"
 	       "                          [--read-only] [--device PATH]\n\n"
 	       "Allocate a buffer from the exporter and hand it to every client "
-	       "that connects\nto SOCKET, until SIGINT or SIGTERM.\n\n"
-	       "  --size N          bytes; suffixes K, M, G (powers of 1024); "
-	       "rounded up to pages\n"
+	       "that connects\nto SOCKET, until SIGINT, SIGTERM or SIGHUP.  A "
+	       "socket left by a server that\ndied is replaced; a live server's "
+	       "socket and any other file are not.\n\n"
+	       "  --size N          bytes, decimal or 0x hex, with an optional "
+	       "suffix K, M, G\n"
+	       "                    (or KiB, MiB, GiB: powers of 1024); rounded "
+	       "up to pages\n"
 	       "  --name S          dma-buf name (up to 31 bytes), shown by ls "
 	       "and sent to clients\n"
-	       "  --fill PATTERN    fill before serving: a byte (0xAB, 171) or "
-	       "'counter'\n"
+	       "  --fill PATTERN    fill before serving: a byte, decimal or 0x "
+	       "hex (171, 0xAB),\n"
+	       "                    or 'counter'\n"
 	       "                    (32-bit word i holds i)\n"
 	       "  --read-only       allocate O_RDONLY: no process can map it "
 	       "writable\n"
@@ -54,7 +58,8 @@ static int parse_opt(int c, void *ctx)
 	switch (c) {
 	case 's':
 		if (cli_parse_size(optarg, &o->size))
-			return cli_usage("bad --size '%s'", optarg);
+			return cli_usage("bad --size '%s': " SIZE_SYNTAX,
+					 optarg);
 		return EXIT_OK;
 	case 'n':
 		if (strlen(optarg) >= DMABUF_SHARE_NAME_LEN)
@@ -65,7 +70,8 @@ static int parse_opt(int c, void *ctx)
 	case 'f':
 		o->fill_given = 1;
 		if (pattern_parse(optarg, &o->fill))
-			return cli_usage("bad --fill '%s'", optarg);
+			return cli_usage("bad --fill '%s': " PATTERN_SYNTAX,
+					 optarg);
 		return EXIT_OK;
 	case 'r':
 		o->read_only = 1;
@@ -107,10 +113,11 @@ static int fill(int fd, const struct pattern *p)
 	void *map;
 	int ret;
 
-	ret = dmabuf_share_map(fd, PROT_READ | PROT_WRITE, &map, &size);
+	ret = dmabuf_share_map(fd, PROT_READ | PROT_WRITE, 0, &map, &size);
 	if (ret)
 		return cli_fail("map", ret, "map the buffer to fill it");
-	ret = dmabuf_share_sync_start(fd, DMABUF_SHARE_WRITE);
+	/* A buffer this process just allocated has no device fences. */
+	ret = dmabuf_share_sync_start(fd, DMABUF_SHARE_WRITE, -1);
 	if (ret) {
 		dmabuf_share_unmap(map, size);
 		return cli_fail("sync", ret, "begin CPU access");
@@ -172,8 +179,9 @@ static void announce(int fd, const struct serve_opts *o)
 	struct dmabuf_share_desc d;
 	char size[64];
 
+	DMABUF_SHARE_STRUCT_INIT(&d);
 	if (dmabuf_share_describe(fd, &d))
-		memset(&d, 0, sizeof(d));
+		DMABUF_SHARE_STRUCT_INIT(&d);
 	printf("serving dma-buf inode %" PRIu64 ", %s, exporter %s, name "
 	       "'%s', %s, on %s (pid %d); stop with Ctrl-C\n",
 	       d.inode, cli_bytes(d.size, size, sizeof(size)), d.exp_name,
@@ -181,51 +189,10 @@ static void announce(int fd, const struct serve_opts *o)
 	       (int)getpid());
 }
 
-static void serve_one(struct dmabuf_share_server *srv, unsigned int *count)
-{
-	pid_t pid = 0;
-	int ret;
-
-	ret = dmabuf_share_server_accept(srv, &pid);
-	if (ret) {
-		/* One client's trouble must not stop the others. */
-		fprintf(stderr,
-			"dmabuf-share serve: warning: a client left "
-			"before receiving the buffer: %s\n",
-			strerror(-ret));
-		return;
-	}
-	printf("client pid %d attached (%u so far)\n", (int)pid, ++*count);
-}
-
-static int loop(struct dmabuf_share_server *srv, int sig_fd)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = dmabuf_share_server_fd(srv), .events = POLLIN },
-		{ .fd = sig_fd, .events = POLLIN },
-	};
-	unsigned int count = 0;
-
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return cli_fail("poll", errno, "wait for clients");
-		}
-		if (pfd[1].revents)
-			break;
-		if (pfd[0].revents)
-			serve_one(srv, &count);
-	}
-	printf("stopping after %u clients; they keep the buffer until they "
-	       "let go\n",
-	       count);
-	return EXIT_OK;
-}
-
 static int run(int fd, const struct serve_opts *o)
 {
 	struct dmabuf_share_server *srv;
+	unsigned int count = 0;
 	int sig_fd, ret;
 
 	sig_fd = stop_signals_fd();
@@ -234,10 +201,14 @@ static int run(int fd, const struct serve_opts *o)
 	ret = dmabuf_share_server_create(o->sock, fd, 0, o->name, &srv);
 	if (ret) {
 		close(sig_fd);
-		return cli_fail("listen", ret, "listen on %s", o->sock);
+		return cli_fail_socket("listen", ret, o->sock);
 	}
 	announce(fd, o);
-	ret = loop(srv, sig_fd);
+	ret = serve_loop(srv, sig_fd, &count);
+	if (!ret)
+		printf("stopping after %u clients; they keep the buffer until "
+		       "they let go\n",
+		       count);
 	dmabuf_share_server_destroy(srv);
 	close(sig_fd);
 	return ret;

@@ -14,6 +14,9 @@
 
 #include "private.h"
 
+_Static_assert(sizeof(struct dmabuf_share_desc) == DBS_DESC_SIZE_V1,
+	       "fields are appended only");
+
 /* Copy @src into @dst, cut to fit and always NUL-terminated. */
 static void copy_field(char *dst, size_t len, const char *src)
 {
@@ -99,8 +102,7 @@ static int read_fdinfo(pid_t pid, int fd, struct dmabuf_share_desc *desc)
 	return ret;
 }
 
-DMABUF_SHARE_EXPORT int
-dmabuf_share_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc)
+int dbs_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc)
 {
 	struct dmabuf_share_desc d;
 	struct stat st;
@@ -115,8 +117,23 @@ dmabuf_share_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc)
 	if (ret)
 		return ret;
 	d.inode = (uint64_t)st.st_ino;
+	d.struct_size = sizeof(d);
 	*desc = d;
 	return 0;
+}
+
+DMABUF_SHARE_EXPORT int
+dmabuf_share_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc)
+{
+	struct dmabuf_share_desc d;
+	int ret;
+
+	ret = dbs_struct_check(desc, DBS_DESC_SIZE_V1);
+	if (!ret)
+		ret = dbs_describe_pid(pid, fd, &d);
+	if (!ret)
+		dbs_struct_copy(desc, &d, sizeof(d));
+	return ret;
 }
 
 DMABUF_SHARE_EXPORT int dmabuf_share_describe(int fd,

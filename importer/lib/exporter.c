@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The only file that knows /dev/dmabuf_exporter: open it, allocate, read
- * INFO.  Everything else in the library works on any dma-buf.
+ * INFO and CACHE_INFO.  Everything else in the library works on any dma-buf.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,12 @@
 #include <linux/dmabuf_exporter.h>
 
 #include "private.h"
+
+_Static_assert(sizeof(struct dmabuf_share_exporter_info) ==
+		       DBS_EXPORTER_INFO_SIZE_V1,
+	       "fields are appended only");
+_Static_assert(sizeof(struct dmabuf_share_cache_info) == DBS_CACHE_INFO_SIZE_V1,
+	       "fields are appended only");
 
 DMABUF_SHARE_EXPORT int dmabuf_share_exporter_open(const char *path,
 						   int *dev_fd)
@@ -48,17 +54,48 @@ DMABUF_SHARE_EXPORT int dmabuf_share_alloc(int dev_fd, uint64_t size,
 DMABUF_SHARE_EXPORT int
 dmabuf_share_exporter_info(int dev_fd, struct dmabuf_share_exporter_info *info)
 {
+	struct dmabuf_share_exporter_info out;
 	struct dmabuf_exporter_info arg;
 	int ret;
 
+	ret = dbs_struct_check(info, DBS_EXPORTER_INFO_SIZE_V1);
+	if (ret)
+		return ret;
 	memset(&arg, 0, sizeof(arg));
 	ret = dbs_ioctl(dev_fd, DMABUF_EXPORTER_IOCTL_INFO, &arg);
 	if (ret)
 		return ret;
-	info->max_buffer_size = arg.max_buffer_size;
-	info->total_limit = arg.total_limit;
-	info->total_allocated = arg.total_allocated;
-	info->live_buffers = arg.live_buffers;
-	info->page_size = arg.page_size;
+	memset(&out, 0, sizeof(out));
+	out.max_buffer_size = arg.max_buffer_size;
+	out.total_limit = arg.total_limit;
+	out.total_allocated = arg.total_allocated;
+	out.live_buffers = arg.live_buffers;
+	out.page_size = arg.page_size;
+	dbs_struct_copy(info, &out, sizeof(out));
+	return 0;
+}
+
+DMABUF_SHARE_EXPORT int
+dmabuf_share_cache_info(int dev_fd, struct dmabuf_share_cache_info *info)
+{
+	struct dmabuf_exporter_cache_info arg;
+	struct dmabuf_share_cache_info out;
+	int ret;
+
+	ret = dbs_struct_check(info, DBS_CACHE_INFO_SIZE_V1);
+	if (ret)
+		return ret;
+	memset(&arg, 0, sizeof(arg));
+	ret = dbs_ioctl(dev_fd, DMABUF_EXPORTER_IOCTL_CACHE_INFO, &arg);
+	if (ret)
+		return ret;
+	memset(&out, 0, sizeof(out));
+	out.cache_size = arg.cache_size;
+	out.cached_bytes = arg.cached_bytes;
+	out.dirty_bytes = arg.dirty_bytes;
+	out.cached_buffers = arg.cached_buffers;
+	out.hits = arg.hits;
+	out.misses = arg.misses;
+	dbs_struct_copy(info, &out, sizeof(out));
 	return 0;
 }

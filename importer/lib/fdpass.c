@@ -5,6 +5,7 @@
  * misbehaving peer can never leak descriptors into this process.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -30,20 +31,42 @@ static void init_msg(struct msghdr *msg, struct iovec *iov, void *ctl,
 	msg->msg_controllen = ctl_len;
 }
 
+/* sendmsg() without blocking; wait for room until @d passes. */
+static ssize_t send_until(int sock, const struct msghdr *msg,
+			  const struct dbs_deadline *d)
+{
+	int ret;
+
+	for (;;) {
+		ssize_t n = sendmsg(sock, msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		ret = dbs_wait_fd(sock, POLLOUT, d);
+		if (ret)
+			return ret;
+	}
+}
+
 DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd, const void *data,
-					     size_t len)
+					     size_t len, int timeout_ms)
 {
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct dbs_deadline d;
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	ssize_t n;
 
 	/* A stream socket drops ancillary data sent with zero bytes. */
-	if (!data || len == 0)
+	if (!data || len == 0 || dbs_deadline_start(&d, timeout_ms))
 		return -EINVAL;
 	memset(&ctl, 0, sizeof(ctl));
 	init_msg(&msg, &iov, ctl.buf, sizeof(ctl.buf));
@@ -52,11 +75,9 @@ DMABUF_SHARE_EXPORT int dmabuf_share_send_fd(int sock, int fd, const void *data,
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	do {
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
+	n = send_until(sock, &msg, &d);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	/* Only a stream socket sends part; the fd went, the message did not. */
 	return (size_t)n == len ? 0 : -EMSGSIZE;
 }
@@ -116,8 +137,32 @@ static int classify(ssize_t n, int msg_flags, const struct received_fds *rx,
 	return dmabuf ? 0 : -ENOTTY;
 }
 
+/*
+ * recvmsg() without blocking; wait for a message until @d passes.  Without
+ * MSG_DONTWAIT a peer that never sends would hold this process forever.
+ */
+static ssize_t recv_until(int sock, struct msghdr *msg,
+			  const struct dbs_deadline *d)
+{
+	int ret;
+
+	for (;;) {
+		ssize_t n = recvmsg(sock, msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		ret = dbs_wait_fd(sock, POLLIN, d);
+		if (ret)
+			return ret;
+	}
+}
+
 DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
-					     unsigned int flags,
+					     unsigned int flags, int timeout_ms,
 					     size_t *received, int *fd)
 {
 	union {
@@ -126,18 +171,18 @@ DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
 	} ctl;
 	struct iovec iov = { .iov_base = data, .iov_len = len };
 	struct received_fds rx;
+	struct dbs_deadline d;
 	struct msghdr msg;
 	ssize_t n;
 	int ret;
 
-	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
+	if (flags & ~DMABUF_SHARE_RECV_DMABUF ||
+	    dbs_deadline_start(&d, timeout_ms))
 		return -EINVAL;
 	init_msg(&msg, &iov, ctl.buf, sizeof(ctl.buf));
-	do {
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
+	n = recv_until(sock, &msg, &d);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	collect_fds(&msg, &rx);
 	ret = classify(n, msg.msg_flags, &rx, flags);
 	if (ret) {

@@ -25,7 +25,7 @@ dmabuf_share_header_init(struct dmabuf_share_header *hdr, uint64_t size,
 	/* Zeroed so no stack bytes travel to another process. */
 	memset(&h, 0, sizeof(h));
 	h.magic = DMABUF_SHARE_MAGIC;
-	h.version = DMABUF_SHARE_VERSION;
+	h.version = DMABUF_SHARE_PROTOCOL_VERSION;
 	h.size = size;
 	h.offset = offset;
 	if (name)
@@ -48,13 +48,16 @@ DMABUF_SHARE_EXPORT int dmabuf_share_header_check(const void *data, size_t len)
 {
 	struct dmabuf_share_header h;
 
-	if (len < HEADER_ID_LEN)
-		return -EBADMSG;
+	/* Too short to carry the magic: not a dmabuf-share server either. */
+	if (len < sizeof(h.magic))
+		return -EPROTO;
 	memset(&h, 0, sizeof(h));
-	memcpy(&h, data, HEADER_ID_LEN);
+	memcpy(&h, data, len < HEADER_ID_LEN ? len : HEADER_ID_LEN);
 	if (h.magic != DMABUF_SHARE_MAGIC)
 		return -EPROTO;
-	if (h.version != DMABUF_SHARE_VERSION)
+	if (len < HEADER_ID_LEN)
+		return -EBADMSG;
+	if (h.version != DMABUF_SHARE_PROTOCOL_VERSION)
 		return -EPROTONOSUPPORT;
 	if (len != sizeof(h))
 		return -EBADMSG;

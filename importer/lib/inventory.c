@@ -36,6 +36,7 @@ struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 	inv->buffers = bufs;
 	b = &bufs[inv->nr_buffers++];
 	memset(b, 0, sizeof(*b));
+	b->desc.struct_size = sizeof(b->desc);
 	b->desc.inode = inode;
 	b->nr_devices = -1; /* unknown until debugfs says otherwise */
 	return b;
@@ -114,14 +115,22 @@ static int buffer_cmp(const void *a, const void *b)
 	       (x->desc.inode < y->desc.inode);
 }
 
+/* qsort() with NULL is undefined even for no elements: skip 0 and 1. */
+static void sort(void *base, size_t n, size_t size,
+		 int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static void sort_inventory(struct dmabuf_share_inventory *inv)
 {
 	size_t i;
 
 	for (i = 0; i < inv->nr_buffers; i++)
-		qsort(inv->buffers[i].holders, inv->buffers[i].nr_holders,
-		      sizeof(struct dmabuf_share_holder), holder_cmp);
-	qsort(inv->buffers, inv->nr_buffers, sizeof(*inv->buffers), buffer_cmp);
+		sort(inv->buffers[i].holders, inv->buffers[i].nr_holders,
+		     sizeof(struct dmabuf_share_holder), holder_cmp);
+	sort(inv->buffers, inv->nr_buffers, sizeof(*inv->buffers), buffer_cmp);
 }
 
 DMABUF_SHARE_EXPORT int
@@ -166,4 +175,71 @@ dmabuf_share_inventory_free(struct dmabuf_share_inventory *inv)
 		free_buffer(&inv->buffers[i]);
 	free(inv->buffers);
 	free(inv);
+}
+
+DMABUF_SHARE_EXPORT unsigned int
+dmabuf_share_inventory_sources(const struct dmabuf_share_inventory *inv)
+{
+	return inv->sources;
+}
+
+DMABUF_SHARE_EXPORT size_t
+dmabuf_share_inventory_hidden_pids(const struct dmabuf_share_inventory *inv)
+{
+	return inv->nr_hidden_pids;
+}
+
+DMABUF_SHARE_EXPORT size_t
+dmabuf_share_inventory_count(const struct dmabuf_share_inventory *inv)
+{
+	return inv->nr_buffers;
+}
+
+DMABUF_SHARE_EXPORT const struct dmabuf_share_buffer *
+dmabuf_share_inventory_buffer(const struct dmabuf_share_inventory *inv,
+			      size_t index)
+{
+	return index < inv->nr_buffers ? &inv->buffers[index] : NULL;
+}
+
+DMABUF_SHARE_EXPORT int
+dmabuf_share_buffer_desc(const struct dmabuf_share_buffer *buf,
+			 struct dmabuf_share_desc *desc)
+{
+	int ret = dbs_struct_check(desc, DBS_DESC_SIZE_V1);
+
+	if (!ret)
+		dbs_struct_copy(desc, &buf->desc, sizeof(buf->desc));
+	return ret;
+}
+
+DMABUF_SHARE_EXPORT size_t
+dmabuf_share_buffer_holder_count(const struct dmabuf_share_buffer *buf)
+{
+	return buf->nr_holders;
+}
+
+DMABUF_SHARE_EXPORT int
+dmabuf_share_buffer_holder(const struct dmabuf_share_buffer *buf, size_t index,
+			   pid_t *pid, int *fd)
+{
+	if (index >= buf->nr_holders)
+		return -ERANGE;
+	*pid = buf->holders[index].pid;
+	*fd = buf->holders[index].fd;
+	return 0;
+}
+
+DMABUF_SHARE_EXPORT int
+dmabuf_share_buffer_device_count(const struct dmabuf_share_buffer *buf)
+{
+	return buf->nr_devices;
+}
+
+DMABUF_SHARE_EXPORT const char *
+dmabuf_share_buffer_device(const struct dmabuf_share_buffer *buf, size_t index)
+{
+	if (buf->nr_devices < 0 || index >= (size_t)buf->nr_devices)
+		return NULL;
+	return buf->devices[index];
 }

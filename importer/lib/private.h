@@ -8,9 +8,80 @@
 #define DMABUF_SHARE_PRIVATE_H
 
 #include <stdio.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include "dmabuf_share.h"
+
+/* The inventory behind the opaque handles of dmabuf_share.h. */
+struct dmabuf_share_holder {
+	pid_t pid;
+	int fd; /* -1 for a mapping */
+};
+
+struct dmabuf_share_buffer {
+	struct dmabuf_share_desc desc;
+	size_t nr_holders;
+	struct dmabuf_share_holder *holders; /* fds first, then mappings */
+	int nr_devices;			     /* -1: unknown (no debugfs) */
+	char **devices;			     /* attached device names */
+};
+
+struct dmabuf_share_inventory {
+	unsigned int sources; /* DMABUF_SHARE_SRC_* */
+	size_t nr_buffers;
+	struct dmabuf_share_buffer *buffers; /* sorted by inode */
+	size_t nr_hidden_pids; /* processes the caller may not inspect */
+};
+
+/*
+ * The first published size of each growable struct.  These numbers are
+ * frozen: a caller built against 1.0 passes them forever.
+ */
+#define DBS_DESC_SIZE_V1 120
+#define DBS_EXPORTER_INFO_SIZE_V1 40
+#define DBS_CACHE_INFO_SIZE_V1 48
+
+/* -EINVAL unless @caller's struct_size is at least @min_size. */
+int dbs_struct_check(const void *caller, size_t min_size);
+
+/*
+ * Copy the library's filled struct @src (@lib_size bytes) into @caller as
+ * far as both sizes allow, zero the rest of @caller, and set its
+ * struct_size to the bytes copied.  Call dbs_struct_check() first.
+ */
+void dbs_struct_copy(void *caller, const void *src, size_t lib_size);
+
+/* A point in time a waiting call must not pass (CLOCK_MONOTONIC). */
+struct dbs_deadline {
+	int forever;
+	struct timespec end;
+};
+
+/* Start counting @timeout_ms; -EINVAL for a value below -1. */
+int dbs_deadline_start(struct dbs_deadline *d, int timeout_ms);
+
+/* Milliseconds left, rounded up: -1 forever, 0 when expired. */
+int dbs_deadline_left(const struct dbs_deadline *d);
+
+/*
+ * poll() @fd for @events until it is ready (or reports an error or hang-up,
+ * which the next call will see) or @d passes.  Signals restart the wait
+ * with the time left.  Returns 0, -ETIMEDOUT or -errno.
+ */
+int dbs_wait_fd(int fd, short events, const struct dbs_deadline *d);
+
+/*
+ * Whether a socket in the LISTEN state is bound to the socket file
+ * @path (whose stat is @st), without connecting to it: 1 yes, 0 no.
+ * When the kernel's socket table cannot be read, the answer is 1: a live
+ * server must never lose its path.
+ */
+struct stat;
+int dbs_socket_is_listening(const char *path, const struct stat *st);
+
+/* Parse /proc/net/unix text: 1 when a listening socket matches @path. */
+int dbs_parse_proc_net_unix(FILE *f, const char *path);
 
 /* ioctl() that retries EINTR/EAGAIN like drmIoctl(); returns 0 or -errno. */
 int dbs_ioctl(int fd, unsigned long request, void *arg);
@@ -31,6 +102,9 @@ int dbs_unix_addr(const char *path, struct sockaddr_un *addr);
 
 /* The peer's pid from SO_PEERCRED. */
 int dbs_peer_pid(int sock, pid_t *pid);
+
+/* Fill a desc from fdinfo and stat; the full (library-sized) struct. */
+int dbs_describe_pid(pid_t pid, int fd, struct dmabuf_share_desc *desc);
 
 /* Growable inventory building, used by the /proc and debugfs readers. */
 struct dmabuf_share_buffer *dbs_inv_find(struct dmabuf_share_inventory *inv,

@@ -53,8 +53,7 @@ static int scan_fd(struct dmabuf_share_inventory *inv, pid_t pid, int fd)
 	if (n < 0)
 		return 0;
 	target[n] = '\0';
-	if (!dbs_is_dmabuf_path(target) ||
-	    dmabuf_share_describe_pid(pid, fd, &desc))
+	if (!dbs_is_dmabuf_path(target) || dbs_describe_pid(pid, fd, &desc))
 		return 0;
 	b = buffer_for(inv, &desc);
 	return b ? dbs_buffer_add_holder(b, pid, fd) : -ENOMEM;
@@ -96,6 +95,7 @@ static int scan_map_line(struct dmabuf_share_inventory *inv, pid_t pid,
 		return 0;
 	/* A mapping alone tells the name, not the size or the exporter. */
 	memset(&desc, 0, sizeof(desc));
+	desc.struct_size = sizeof(desc);
 	desc.inode = ino;
 	if (path[0] == '/')
 		snprintf(desc.name, sizeof(desc.name), "%s", path + 8);

@@ -55,3 +55,25 @@ int dbs_peer_pid(int sock, pid_t *pid)
 	*pid = cred.pid;
 	return 0;
 }
+
+int dbs_struct_check(const void *caller, size_t min_size)
+{
+	uint32_t size;
+
+	if (!caller)
+		return -EINVAL;
+	memcpy(&size, caller, sizeof(size));
+	return size >= min_size ? 0 : -EINVAL;
+}
+
+void dbs_struct_copy(void *caller, const void *src, size_t lib_size)
+{
+	uint32_t want, filled;
+
+	memcpy(&want, caller, sizeof(want));
+	filled = want < lib_size ? want : (uint32_t)lib_size;
+	memcpy(caller, src, filled);
+	/* A newer caller's fields this library does not know read as 0. */
+	memset((char *)caller + filled, 0, want - filled);
+	memcpy(caller, &filled, sizeof(filled));
+}

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build dmabuf_exporter.ko, or another out-of-tree module of the project
-# (a directory with its own Kbuild, e.g. tests/importer-kmod), for one test
-# kernel, in a copy of the sources under build/module/<kver>[-<dir name>]
-# so kernels and modules never share objects.
-#   usage: scripts/vm/build-module.sh KERNEL_DIR [MODULE_DIR]
-#          (prints the .ko path)
+# Build an out-of-tree module for one test kernel, in a copy of its sources
+# under build/module/<kver>/<name> so kernels never share objects, inside
+# the kernel's chroot when it has one (sid).  W=1 warnings fail the build.
+#   usage: scripts/vm/build-module.sh KERNEL_DIR [SRC_DIR NAME]
+# Without SRC_DIR it builds dmabuf_exporter.ko from the repository; with it,
+# the module whose Kbuild is in SRC_DIR (e.g. a test importer), named NAME.
+# Prints the path of the .ko.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -13,26 +14,33 @@ root=$(cd "$here/../.." && pwd)
 
 kdir=$1
 src=${2:-}
+name=${3:-dmabuf_exporter}
 kver=$(cat "$kdir/kver")
-out=$root/build/module/$kver
-if [ -n "$src" ]; then
-	src=$(cd "$src" && pwd)
-	out=$out-$(basename "$src")
-	files=("$src/.")
-else
-	files=("$root/Kbuild" "$root/exporter" "$root/include")
-fi
+out=$root/build/module/$kver/$name
 mkdir -p "$out"
-rsync -a --delete --exclude='*.o' --exclude='.*.cmd' "${files[@]}" "$out/" 2>/dev/null ||
-	cp -a "${files[@]}" "$out/"
-name=$(sed -n 's/^obj-m *:= *\(.*\)\.o$/\1/p' "$out/Kbuild")
+if [ -z "$src" ]; then
+	files=("$root/Kbuild" "$root/exporter" "$root/include")
+else
+	files=("$src"/.)
+fi
+rsync -a --delete --exclude='*.o' --exclude='.*.cmd' --exclude='*.ko' \
+	--exclude=build.log "${files[@]}" "$out/"
 say "building $name.ko for $kver (W=1)"
-make -s -C "$(cat "$kdir/kdir")" M="$out" W=1 modules >"$out/build.log" 2>&1 || {
+rc=0
+kbuild "$kdir" "$out" -s W=1 modules >"$out/build.log" 2>&1 || rc=$?
+if [ $rc != 0 ]; then
 	cat "$out/build.log" >&2
-	die "module build of $name for $kver failed"
-}
+	die "$name build for $kver failed"
+fi
 # W=1 findings are failures here, not noise.
 if grep -E 'warning:|error:' "$out/build.log" >&2; then
-	die "module build of $name for $kver has warnings"
+	die "$name build for $kver has warnings"
+fi
+# Which side of each Kbuild header probe this kernel took (exporter/compat.h).
+if [ -z "$src" ]; then
+	probes=$(grep -ho 'DMABUF_EXPORTER_HAVE_[A-Z_]*' "$out"/exporter/.*.o.cmd 2>/dev/null |
+		sort -u | sed 's/DMABUF_EXPORTER_HAVE_//' | paste -sd' ')
+	say "$kver probes: ${probes:-none}"
+	echo "${probes:-none}" > "$out/probes"
 fi
 echo "$out/$name.ko"

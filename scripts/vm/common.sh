@@ -17,3 +17,34 @@ stock_kver() {
 	dep=${dep%% *}
 	echo "${dep#linux-headers-}"
 }
+
+# chroot_run ROOT CMD...: run CMD inside the chroot ROOT with /proc mounted
+# (objtool reads it), in a private mount namespace that dies with CMD.
+chroot_run() {
+	local r=$1
+	shift
+	unshare --mount --propagation private bash -c \
+		'mount -t proc proc "$1/proc" && exec chroot "$@"' _ "$r" "$@"
+}
+
+# kbuild KERNEL_DIR MODULE_DIR MAKE_ARGS...: make -C <its kdir> M=MODULE_DIR
+# for a kernel directory of kernel.sh, on the host or, when the kernel has
+# one, inside its chroot (the module dir is copied in, and everything it
+# holds afterwards copied back).
+kbuild() {
+	local kdir=$1 m=$2 chroot inside rc=0
+	shift 2
+	if [ ! -f "$kdir/chroot" ]; then
+		make -C "$(cat "$kdir/kdir")" M="$m" "$@"
+		return
+	fi
+	chroot=$(cat "$kdir/chroot")
+	inside=/build/$(printf '%s' "$m" | md5sum | cut -c1-12)
+	rm -rf "$chroot$inside"
+	mkdir -p "$chroot$inside"
+	cp -a "$m/." "$chroot$inside/"
+	chroot_run "$chroot" make -C "$(cat "$kdir/kdir")" M="$inside" "$@" || rc=$?
+	cp -a "$chroot$inside/." "$m/"
+	rm -rf "$chroot$inside"
+	return $rc
+}

@@ -13,7 +13,8 @@
 # kver, moddir (module tree, may be missing) and kdir.  Exit status: the
 # command's status, or 1 when the guest crashed, hung (killed after
 # --timeout) or its kernel log holds an oops, BUG, WARNING, "Bad page",
-# KASAN, lockdep, kmemleak or DMA-API report.  This runner knows nothing of
+# KASAN, lockdep, kmemleak or DMA-API report, or a deprecation notice that
+# names the exporter.  This runner knows nothing of
 # what the command tests.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -75,8 +76,14 @@ build_initramfs() {
 	: > "$root/etc/vm/modules"
 	for ko in $(resolve_modules); do
 		mkdir -p "$root/lib/modules/kernel"
-		cp "$ko" "$root/lib/modules/kernel/"
-		echo "/lib/modules/kernel/$(basename "$ko")" >> "$root/etc/vm/modules"
+		# busybox insmod cannot read compressed modules (sid ships .ko.xz).
+		case $ko in
+		*.ko.xz) xz -dc "$ko" > "$root/lib/modules/kernel/$(basename "$ko" .xz)" ;;
+		*.ko.zst) zstd -qdc "$ko" > "$root/lib/modules/kernel/$(basename "$ko" .zst)" ;;
+		*) cp "$ko" "$root/lib/modules/kernel/" ;;
+		esac
+		ko=$(basename "$ko")
+		echo "/lib/modules/kernel/${ko%.ko*}.ko" >> "$root/etc/vm/modules"
 	done
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
 }
@@ -103,9 +110,20 @@ BAD_LOG='Oops|BUG:|WARNING:|Bad page|refcount_t:|KASAN|kmemleak:.*unreferenced|'
 BENIGN_LOG='DMA-API: preallocated [0-9]+ debug entries|'\
 'DMA-API: debugging enabled by kernel config'
 
+# A deprecation notice that names one of our modules fails the run too: it
+# is the kernel saying the next release will break us.
+deprecations() {
+	local names
+	names=$(basename "${module:-dmabuf_exporter}" .ko)
+	grep -aEn '[Dd]eprecat' "$out/console.log" | grep -aE "$names|dmabuf_exporter|dmabuf-exporter"
+}
+
 check_kernel_log() {
-	if grep -aEn "$BAD_LOG" "$out/console.log" |
-		grep -avE "$BENIGN_LOG" > "$out/bad.log"; then
+	{
+		grep -aEn "$BAD_LOG" "$out/console.log" | grep -avE "$BENIGN_LOG"
+		deprecations
+	} > "$out/bad.log" || true
+	if [ -s "$out/bad.log" ]; then
 		say "guest kernel log has reports (full log: $out/console.log):"
 		head -n 40 "$out/bad.log" >&2
 		return 1

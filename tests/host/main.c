@@ -14,7 +14,11 @@ static CU_SuiteInfo suites[] = {
 	{ .pName = "server and client", .pTests = server_tests },
 	{ .pName = "buffer calls on non-dma-bufs", .pTests = buffer_tests },
 	{ .pName = "inventory", .pTests = inventory_tests },
-	{ .pName = "CLI patterns", .pTests = pattern_tests },
+	{ .pName = "timeouts", .pTests = wait_tests },
+	{ .pName = "socket paths", .pTests = path_tests },
+	{ .pName = "ABI", .pTests = abi_tests },
+	{ .pName = "CLI patterns and numbers", .pTests = pattern_tests },
+	{ .pName = "CLI serve loop", .pTests = serve_loop_tests },
 	{ .pName = "CLI", .pTests = cli_tests },
 	CU_SUITE_INFO_NULL,
 };

@@ -12,5 +12,9 @@ extern CU_TestInfo buffer_tests[];
 extern CU_TestInfo inventory_tests[];
 extern CU_TestInfo pattern_tests[];
 extern CU_TestInfo cli_tests[];
+extern CU_TestInfo wait_tests[];
+extern CU_TestInfo path_tests[];
+extern CU_TestInfo serve_loop_tests[];
+extern CU_TestInfo abi_tests[];
 
 #endif /* DMABUF_SHARE_TEST_SUITES_H */

@@ -38,8 +38,8 @@ static void test_memfd_arrives_as_same_file(void)
 
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0x5a);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, data, 8), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], got, 8, 0, &n, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, data, 8, -1), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], got, 8, 0, -1, &n, &fd), 0);
 	CU_ASSERT_EQUAL(n, 8);
 	CU_ASSERT_NSTRING_EQUAL(got, data, 8);
 	CU_ASSERT_TRUE(fd >= 0 && fd != memfd);
@@ -59,8 +59,9 @@ static void test_pipe_end_still_works_after_passing(void)
 
 	seqpacket_pair(sv);
 	CU_ASSERT_FATAL(pipe(p) == 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], p[0], "p", 1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, NULL, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], p[0], "p", 1, -1), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, -1, NULL, &fd),
+			0);
 	close(p[0]);
 	CU_ASSERT_EQUAL(write(p[1], &c, 1), 1);
 	CU_ASSERT_EQUAL(read(fd, &got, 1), 1);
@@ -79,8 +80,8 @@ static void expect_recv_error(int sock, size_t len, unsigned int flags, int err,
 	size_t n = 12345;
 	int fd = UNTOUCHED;
 
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sock, buf, len, flags, &n, &fd),
-			-err);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_recv_fd(sock, buf, len, flags, -1, &n, &fd), -err);
 	CU_ASSERT_EQUAL(fd, UNTOUCHED);
 	CU_ASSERT_EQUAL(n, 12345);
 	CU_ASSERT_EQUAL(count_fds(), fds_before);
@@ -150,7 +151,7 @@ static void test_no_fd_slot_is_ctrunc(void)
 
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1, -1), 0);
 	before = count_fds();
 	CU_ASSERT_FATAL(getrlimit(RLIMIT_NOFILE, &old) == 0);
 	low = old;
@@ -158,7 +159,7 @@ static void test_no_fd_slot_is_ctrunc(void)
 	low.rlim_cur = (rlim_t)fcntl(sv[0], F_DUPFD, 0);
 	close((int)low.rlim_cur);
 	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &low) == 0);
-	ret = dmabuf_share_recv_fd(sv[1], buf, 8, 0, NULL, &fd);
+	ret = dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd);
 	setrlimit(RLIMIT_NOFILE, &old);
 	CU_ASSERT_EQUAL(ret, -ENOBUFS);
 	CU_ASSERT_EQUAL(fd, UNTOUCHED);
@@ -176,8 +177,8 @@ static void test_oversized_payload_is_emsgsize(void)
 	memset(big, 'a', sizeof(big));
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, big, sizeof(big)),
-			0);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_send_fd(sv[0], memfd, big, sizeof(big), -1), 0);
 	before = count_fds();
 	expect_recv_error(sv[1], 16, 0, EMSGSIZE, before);
 	close(memfd);
@@ -191,7 +192,7 @@ static void expect_rejected(int fd)
 	int sv[2], before;
 
 	seqpacket_pair(sv);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], fd, "x", 1), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], fd, "x", 1, -1), 0);
 	before = count_fds();
 	expect_recv_error(sv[1], 8, DMABUF_SHARE_RECV_DMABUF, ENOTTY, before);
 	close(sv[0]);
@@ -223,12 +224,14 @@ static void test_unknown_recv_flag_is_einval(void)
 
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 1u << 7, NULL, &fd),
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1, -1), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 1u << 7, -1, NULL,
+					     &fd),
 			-EINVAL);
 	CU_ASSERT_EQUAL(fd, UNTOUCHED);
 	/* The message was not consumed: a valid call still gets it. */
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, NULL, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd),
+			0);
 	close(fd);
 	close(memfd);
 	close(sv[0]);
@@ -241,7 +244,8 @@ static void test_empty_payload_is_einval(void)
 
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 0), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 0, -1),
+			-EINVAL);
 	close(memfd);
 	close(sv[0]);
 	close(sv[1]);
@@ -255,7 +259,7 @@ static void test_send_to_gone_peer_is_epipe_not_sigpipe(void)
 	seqpacket_pair(sv);
 	close(sv[1]);
 	memfd = make_memfd(4096, 0);
-	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1), -EPIPE);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "x", 1, -1), -EPIPE);
 	close(memfd);
 	close(sv[0]);
 }
@@ -281,10 +285,11 @@ static void test_recv_survives_eintr(void)
 	child = fork();
 	if (child == 0) {
 		usleep(300000);
-		_exit(dmabuf_share_send_fd(sv[0], 1, "late", 4) ? 1 : 0);
+		_exit(dmabuf_share_send_fd(sv[0], 1, "late", 4, -1) ? 1 : 0);
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, NULL, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, 8, 0, -1, NULL, &fd),
+			0);
 	CU_ASSERT_TRUE(fd >= 0);
 	close(fd);
 	waitpid(child, &status, 0);

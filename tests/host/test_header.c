@@ -29,7 +29,7 @@ static void test_init_fills_every_field(void)
 	memset(&h, 0xee, sizeof(h));
 	CU_ASSERT_EQUAL(dmabuf_share_header_init(&h, 8192, 4096, "cam0"), 0);
 	CU_ASSERT_EQUAL(h.magic, DMABUF_SHARE_MAGIC);
-	CU_ASSERT_EQUAL(h.version, DMABUF_SHARE_VERSION);
+	CU_ASSERT_EQUAL(h.version, DMABUF_SHARE_PROTOCOL_VERSION);
 	CU_ASSERT_EQUAL(h.size, 8192);
 	CU_ASSERT_EQUAL(h.offset, 4096);
 	CU_ASSERT_STRING_EQUAL(h.name, "cam0");
@@ -91,7 +91,7 @@ static void test_check_wrong_version(void)
 {
 	struct dmabuf_share_header h = valid(4096);
 
-	h.version = DMABUF_SHARE_VERSION + 1;
+	h.version = DMABUF_SHARE_PROTOCOL_VERSION + 1;
 	CU_ASSERT_EQUAL(dmabuf_share_header_check(&h, sizeof(h)),
 			-EPROTONOSUPPORT);
 }
@@ -124,7 +124,7 @@ static void receive_case(const void *data, size_t len, int err)
 	close(memfd);
 	before = count_fds();
 	memset(&got, 0xee, sizeof(got));
-	CU_ASSERT_EQUAL(dmabuf_share_receive(sv[1], 0, &got, &fd), -err);
+	CU_ASSERT_EQUAL(dmabuf_share_receive(sv[1], 0, &got, &fd, 1000), -err);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(got.magic, 0xeeeeeeee);
 	CU_ASSERT_EQUAL(count_fds(), before);
@@ -140,7 +140,7 @@ static void test_receive_valid(void)
 	seqpacket_pair(sv);
 	memfd = make_memfd(4096, 0);
 	CU_ASSERT_EQUAL(send_raw(sv[0], &h, sizeof(h), &memfd, 1), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_receive(sv[1], 0, &got, &fd), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_receive(sv[1], 0, &got, &fd, 1000), 0);
 	CU_ASSERT_EQUAL(memcmp(&got, &h, sizeof(h)), 0);
 	CU_ASSERT_TRUE(fd >= 0);
 	close(fd);

@@ -4,6 +4,8 @@
  * --fill, --write and --verify accept, and that "counter" catches a page
  * at the wrong offset and names where it came from.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +88,81 @@ static void test_counter_catches_a_swapped_page(void)
 	free(buf);
 }
 
+/* Issue 11, item 5: decimal or 0x hex, nothing else; a leading 0 is decimal. */
+static void test_numbers_are_decimal_or_hex(void)
+{
+	struct pattern p;
+	uint64_t v = 0;
+	unsigned int s = 0;
+
+	CU_ASSERT_EQUAL(cli_parse_size("0100K", &v), 0);
+	CU_ASSERT_EQUAL(v, 100 * 1024);
+	CU_ASSERT_EQUAL(cli_parse_size("010", &v), 0);
+	CU_ASSERT_EQUAL(v, 10);
+	CU_ASSERT_EQUAL(cli_parse_size("0x1000", &v), 0);
+	CU_ASSERT_EQUAL(v, 4096);
+	CU_ASSERT_EQUAL(cli_parse_size("0X10K", &v), 0);
+	CU_ASSERT_EQUAL(v, 16 * 1024);
+	CU_ASSERT_EQUAL(cli_parse_size("4KiB", &v), 0);
+	CU_ASSERT_EQUAL(v, 4096);
+	CU_ASSERT_EQUAL(cli_parse_size("2M", &v), 0);
+	CU_ASSERT_EQUAL(v, 2 << 20);
+	CU_ASSERT_EQUAL(cli_parse_size("1GiB", &v), 0);
+	CU_ASSERT_EQUAL(v, 1 << 30);
+	CU_ASSERT_EQUAL(pattern_parse("010", &p), 0);
+	CU_ASSERT_EQUAL(p.byte, 10);
+	CU_ASSERT_EQUAL(cli_parse_seconds("010", 100, &s), 0);
+	CU_ASSERT_EQUAL(s, 10);
+}
+
+static void test_numbers_reject_what_is_not_documented(void)
+{
+	static const char *const bad_sizes[] = {
+		"",
+		" 4K",
+		"4K ",
+		"+4K",
+		"-4K",
+		"4k",
+		"4m",
+		"4g",
+		"4kB",
+		"4Ki",
+		"4KB",
+		"0",
+		"0x",
+		"0xg",
+		"4T",
+		"1e3",
+		"4.5",
+		"18446744073709551616",
+		"17179869184G",
+	};
+	unsigned int s = 0;
+	uint64_t v = 77;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		CU_ASSERT_EQUAL(cli_parse_size(bad_sizes[i], &v), -EINVAL);
+		if (v != 77)
+			fprintf(stderr, "accepted size '%s'\n", bad_sizes[i]);
+	}
+	CU_ASSERT_EQUAL(cli_parse_seconds("0x10", 100, &s), -EINVAL);
+	CU_ASSERT_EQUAL(cli_parse_seconds("101", 100, &s), -EINVAL);
+	CU_ASSERT_EQUAL(cli_parse_seconds(" 1", 100, &s), -EINVAL);
+	CU_ASSERT_EQUAL(cli_parse_seconds("-1", 100, &s), -EINVAL);
+	CU_ASSERT_EQUAL(cli_parse_number("256", 255, &v), -EINVAL);
+	CU_ASSERT_EQUAL(cli_parse_number("0xff", 255, &v), 0);
+	CU_ASSERT_EQUAL(v, 255);
+	CU_ASSERT_EQUAL(cli_timeout_ms(0), -1);
+	CU_ASSERT_EQUAL(cli_timeout_ms(TIMEOUT_MAX), 86400000);
+}
+
 CU_TestInfo pattern_tests[] = {
+	{ "numbers: decimal (leading 0 too) or 0x hex",
+	  test_numbers_are_decimal_or_hex },
+	{ "numbers: spaces, signs, lower-case suffixes refused",
+	  test_numbers_reject_what_is_not_documented },
 	{ "parse accepts bytes and counter",
 	  test_parse_accepts_bytes_and_counter },
 	{ "parse rejects everything else", test_parse_rejects_the_rest },

@@ -44,11 +44,12 @@ static int client_round(struct dmabuf_share_server *srv, const char *path,
 	int sock = -1, ret;
 
 	/* An AF_UNIX connect completes before accept(): no thread needed. */
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, &sock, &server), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, &sock, &server, 1000),
+			      0);
 	CU_ASSERT_EQUAL(server, getpid());
-	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &client), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &client, 1000), 0);
 	CU_ASSERT_EQUAL(client, getpid());
-	ret = dmabuf_share_receive(sock, flags, h, fd);
+	ret = dmabuf_share_receive(sock, flags, h, fd, 1000);
 	close(sock);
 	return ret;
 }
@@ -104,7 +105,7 @@ static void test_connect_without_server(void)
 	pid_t pid = -77;
 
 	CU_ASSERT_EQUAL(dmabuf_share_connect(test_path("none.sock"), &sock,
-					     &pid),
+					     &pid, 1000),
 			-ENOENT);
 	CU_ASSERT_EQUAL(sock, -77);
 	CU_ASSERT_EQUAL(pid, -77);
@@ -116,7 +117,7 @@ static void test_attach_without_server_leaves_no_fd(void)
 	int fd = -77, before = count_fds();
 
 	CU_ASSERT_EQUAL(dmabuf_share_attach(test_path("none.sock"), 0, &h, &fd,
-					    NULL),
+					    NULL, 1000),
 			-ENOENT);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
@@ -136,7 +137,7 @@ static void test_stale_socket_is_replaced(void)
 			      0);
 	close(s);
 	srv = serve_memfd(path, memfd);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &s, NULL), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &s, NULL, 1000), 0);
 	close(s);
 	dmabuf_share_server_destroy(srv);
 	close(memfd);
@@ -152,6 +153,8 @@ static void test_live_server_is_not_replaced(void)
 	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
 			-EADDRINUSE);
 	CU_ASSERT_PTR_NULL(b);
+	/* The check asked the kernel's table: no client reached server a. */
+	CU_ASSERT_EQUAL(dmabuf_share_server_accept(a, NULL, 0), -ETIMEDOUT);
 	dmabuf_share_server_destroy(a);
 	close(memfd);
 }
@@ -165,9 +168,24 @@ static void test_regular_file_is_not_replaced(void)
 
 	close(f);
 	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
-			-EADDRINUSE);
+			-ENOTSOCK);
+	CU_ASSERT_PTR_NULL(b);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
 	unlink(path);
+	close(memfd);
+}
+
+static void test_directory_is_not_replaced(void)
+{
+	const char *path = test_path("dir");
+	struct dmabuf_share_server *b = NULL;
+	int memfd = make_memfd(4096, 0);
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
+			-ENOTSOCK);
+	CU_ASSERT_PTR_NULL(b);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
 	close(memfd);
 }
 
@@ -182,7 +200,8 @@ static void test_path_too_long(void)
 	path[sizeof(path) - 1] = '\0';
 	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
 			-ENAMETOOLONG);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL), -ENAMETOOLONG);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000),
+			-ENAMETOOLONG);
 	CU_ASSERT_EQUAL(sock, -77);
 	close(memfd);
 }
@@ -208,9 +227,9 @@ static void test_server_survives_vanished_client(void)
 	int memfd = make_memfd(4096, 0), sock = -1, fd = -1;
 
 	srv = serve_memfd(path, memfd);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
 	close(sock);
-	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, NULL), -EPIPE);
+	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, NULL, 1000), -EPIPE);
 	CU_ASSERT_EQUAL(client_round(srv, path, 0, &h, &fd), 0);
 	close(fd);
 	dmabuf_share_server_destroy(srv);
@@ -226,9 +245,12 @@ CU_TestInfo server_tests[] = {
 	{ "attach without a server leaves no fd",
 	  test_attach_without_server_leaves_no_fd },
 	{ "stale socket is replaced", test_stale_socket_is_replaced },
-	{ "live server is not replaced: EADDRINUSE",
+	{ "live server is not replaced, nor reached: EADDRINUSE",
 	  test_live_server_is_not_replaced },
-	{ "regular file is not replaced", test_regular_file_is_not_replaced },
+	{ "regular file is not replaced: ENOTSOCK",
+	  test_regular_file_is_not_replaced },
+	{ "directory is not replaced: ENOTSOCK",
+	  test_directory_is_not_replaced },
 	{ "path too long: ENAMETOOLONG", test_path_too_long },
 	{ "offset past size refused", test_offset_past_size_refused },
 	{ "server survives a client that vanished",

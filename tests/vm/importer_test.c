@@ -13,6 +13,7 @@
  * Exit status: 0 all passed, 1 a test failed, 2 could not start.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,12 +36,26 @@
 static struct dmabuf_share_exporter_info baseline;
 static int baseline_fds;
 
+static struct dmabuf_share_cache_info cache_info(void)
+{
+	struct dmabuf_share_cache_info info;
+	int fd = -1;
+
+	DMABUF_SHARE_STRUCT_INIT(&info);
+	if (dmabuf_share_exporter_open(NULL, &fd) == 0) {
+		CU_ASSERT_EQUAL(dmabuf_share_cache_info(fd, &info), 0);
+		close(fd);
+	}
+	return info;
+}
+
 static struct dmabuf_share_exporter_info exporter_info(void)
 {
 	struct dmabuf_share_exporter_info info;
 	int fd = -1;
 
 	memset(&info, 0xff, sizeof(info));
+	info.struct_size = sizeof(info);
 	if (dmabuf_share_exporter_open(NULL, &fd) == 0) {
 		CU_ASSERT_EQUAL(dmabuf_share_exporter_info(fd, &info), 0);
 		close(fd);
@@ -91,14 +106,20 @@ static void test_fill_write_verify_across_processes(void)
 static size_t mappers_of(uint64_t inode)
 {
 	struct dmabuf_share_inventory *inv = NULL;
+	const struct dmabuf_share_buffer *b;
+	struct dmabuf_share_desc d;
 	size_t i, j, n = 0;
+	pid_t pid;
+	int fd;
 
 	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(&inv), 0);
-	for (i = 0; i < inv->nr_buffers; i++) {
-		const struct dmabuf_share_buffer *b = &inv->buffers[i];
-
-		for (j = 0; b->desc.inode == inode && j < b->nr_holders; j++)
-			n += b->holders[j].fd < 0;
+	for (i = 0; (b = dmabuf_share_inventory_buffer(inv, i)) != NULL; i++) {
+		DMABUF_SHARE_STRUCT_INIT(&d);
+		CU_ASSERT_EQUAL(dmabuf_share_buffer_desc(b, &d), 0);
+		for (j = 0; d.inode == inode &&
+			    !dmabuf_share_buffer_holder(b, j, &pid, &fd);
+		     j++)
+			n += fd < 0;
 	}
 	dmabuf_share_inventory_free(inv);
 	return n;
@@ -252,8 +273,9 @@ static int attach_here(const char *sock, struct dmabuf_share_desc *d)
 
 	CU_ASSERT_EQUAL_FATAL(dmabuf_share_attach(sock,
 						  DMABUF_SHARE_RECV_DMABUF, &h,
-						  &fd, NULL),
+						  &fd, NULL, 30000),
 			      0);
+	DMABUF_SHARE_STRUCT_INIT(d);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(fd, d), 0);
 	CU_ASSERT_EQUAL(d->size, h.size);
 	return fd;
@@ -273,7 +295,7 @@ static void test_ls_matches_existing_buffers(void)
 		     ARGV("serve", sock, "--size", "128K", "--name", "vm-ls"));
 	fd = attach_here(sock, &d);
 	CU_ASSERT_EQUAL(d.size, 128 * 1024);
-	CU_ASSERT_EQUAL(dmabuf_share_map(fd, PROT_READ, &map, &size), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_map(fd, PROT_READ, 0, &map, &size), 0);
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("ls")), 0);
 	CU_ASSERT_TRUE(find_ls_line(r.out, d.inode, &line));
 	if (find_ls_line(r.out, d.inode, &line))
@@ -294,6 +316,7 @@ static void round_trip(int buf_fd, const struct dmabuf_share_desc *d)
 	int drm_fd = -1, fd2 = -1;
 	char driver[32] = "";
 
+	DMABUF_SHARE_STRUCT_INIT(&back);
 	CU_ASSERT_EQUAL_FATAL(dmabuf_share_drm_open(NULL, &drm_fd), 0);
 	CU_ASSERT_EQUAL(dmabuf_share_drm_driver(drm_fd, driver, sizeof(driver)),
 			0);
@@ -319,8 +342,9 @@ static void check_counter(int fd)
 	size_t size = 0, i, bad = 0;
 
 	CU_ASSERT_EQUAL_FATAL(
-		dmabuf_share_map(fd, PROT_READ, (void **)&w, &size), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_sync_start(fd, DMABUF_SHARE_READ), 0);
+		dmabuf_share_map(fd, PROT_READ, 0, (void **)&w, &size), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_sync_start(fd, DMABUF_SHARE_READ, 10000),
+			0);
 	for (i = 0; i < size / 4; i++)
 		bad += w[i] != (uint32_t)i;
 	CU_ASSERT_EQUAL(dmabuf_share_sync_end(fd, DMABUF_SHARE_READ), 0);
@@ -381,7 +405,29 @@ static void test_errors_name_the_cause(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "the buffer is read-only"));
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--verify", "0")), 0);
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", sock, "--size", "4K")), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "another server is live"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "a server is listening on that "
+					     "path"));
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", "/tmp", "--size", "4K")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/tmp is a directory, not a "
+					     "socket"));
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	/* The refused second serve never reached the live one as a client. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(srv.out, "stopping after 2 clients"));
+}
+
+/* Issue 11, item 1: a stopped server makes clients time out, not hang. */
+static void test_stopped_server_times_clients_out(void)
+{
+	const char *sock = test_path("stopped.sock");
+	struct run srv, r;
+
+	start_server(&srv, ARGV("serve", sock, "--size", "4K"));
+	kill(srv.pid, SIGSTOP);
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("attach", sock, "--timeout", "2")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "timed out after 2 s waiting "
+					     "for the server to send it"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, sock));
+	kill(srv.pid, SIGCONT);
 	CU_ASSERT_EQUAL(stop_server(&srv), 0);
 }
 
@@ -399,6 +445,34 @@ static void test_nothing_leaked(void)
 		 baseline.live_buffers);
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info")), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
+	/* The cache statistics too (nothing allocates in between). */
+	snprintf(want, sizeof(want), "cache_misses: %llu\n",
+		 (unsigned long long)cache_info().misses);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
+}
+
+/* A real dma-buf of 2 MiB and more maps 2 MiB-aligned (issue 13, item 4). */
+static void test_library_maps_4mib_aligned(void)
+{
+	int dev = -1, fd = -1;
+	uint32_t *w = NULL;
+	size_t size = 0;
+
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_exporter_open(NULL, &dev), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_alloc(dev, 4 << 20,
+						 O_RDWR | O_CLOEXEC, 0, &fd,
+						 NULL),
+			      0);
+	close(dev);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(fd, PROT_READ | PROT_WRITE, 0,
+					       (void **)&w, &size),
+			      0);
+	CU_ASSERT_EQUAL((uintptr_t)w % DMABUF_SHARE_MAP_ALIGN, 0);
+	w[0] = 1;
+	w[size / 4 - 1] = 2;
+	CU_ASSERT_EQUAL(w[0] + w[size / 4 - 1], 3);
+	CU_ASSERT_EQUAL(dmabuf_share_unmap(w, size), 0);
+	close(fd);
 }
 
 static CU_TestInfo cli_tests[] = {
@@ -409,7 +483,10 @@ static CU_TestInfo cli_tests[] = {
 	  test_server_exit_leaves_client_mappings },
 	{ "client killed mid-use", test_client_killed_mid_use },
 	{ "ls matches existing buffers", test_ls_matches_existing_buffers },
+	{ "library maps 4 MiB 2 MiB-aligned", test_library_maps_4mib_aligned },
 	{ "errors name the cause", test_errors_name_the_cause },
+	{ "a stopped server times clients out",
+	  test_stopped_server_times_clients_out },
 	CU_TEST_INFO_NULL,
 };
 
@@ -470,6 +547,7 @@ static int setup(void)
 			DMABUF_SHARE_EXPORTER_PATH, strerror(-ret));
 		return -1;
 	}
+	DMABUF_SHARE_STRUCT_INIT(&baseline);
 	ret = dmabuf_share_exporter_info(fd, &baseline);
 	close(fd);
 	mount_debugfs();

@@ -2,24 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the test VM (busybox sh): loads the test importer module when
 # the payload has it, then every suite binary of the payload in turn, each
-# one's CUnit output as it goes, and one summary line per suite.
-#   usage: run-suites.sh [SUITE...]
-# With SUITE names, only exporter-tests runs, and only those suites (the
-# bounced boot of make check runs the importer-facing ones this way).
+# one's CUnit output as it goes, then which importer reached which exporter
+# callback, and one summary line per suite.
+#   usage: run-suites.sh [SUITE...]   (exporter-tests suites; default all)
 # Exit status: the number of suites that failed.
 failed=0
 summary=""
+# The test importer (tests/importer-kmod), a pretend DMA device for the
+# importers suite; a payload that carries it must be able to load it.
 if [ -f /payload/dmabuf_test_importer.ko ]; then
 	insmod /payload/dmabuf_test_importer.ko || {
 		echo "insmod dmabuf_test_importer.ko failed"
 		exit 1
 	}
 fi
-binaries="exporter-tests importer-tests"
-[ $# = 0 ] || binaries=exporter-tests
-for t in $binaries; do
+sh /payload/callbacks.sh start
+for t in exporter-tests importer-tests; do
 	[ -x "/payload/bin/$t" ] || continue
-	echo "=== $t $*"
+	echo "=== $t"
 	if [ "$t" = exporter-tests ]; then
 		"/payload/bin/$t" "$@"
 	else
@@ -30,6 +30,9 @@ for t in $binaries; do
 	summary="$summary$t: exit $rc
 "
 done
+sh /payload/callbacks.sh report
+summary="${summary}callbacks not reached: $?
+"
 echo "=== summary"
 printf '%s' "$summary"
 exit $failed

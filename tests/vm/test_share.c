@@ -19,7 +19,7 @@
 /* The library's SCM_RIGHTS calls, asking for a dma-buf on receipt. */
 static int send_fd(int sock, int fd)
 {
-	return dmabuf_share_send_fd(sock, fd, "f", 1);
+	return dmabuf_share_send_fd(sock, fd, "f", 1, -1);
 }
 
 static int recv_fd(int sock)
@@ -27,8 +27,8 @@ static int recv_fd(int sock)
 	char byte;
 	int fd;
 
-	if (dmabuf_share_recv_fd(sock, &byte, 1, DMABUF_SHARE_RECV_DMABUF, NULL,
-				 &fd))
+	if (dmabuf_share_recv_fd(sock, &byte, 1, DMABUF_SHARE_RECV_DMABUF, -1,
+				 NULL, &fd))
 		return -1;
 	return fd;
 }
