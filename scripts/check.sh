@@ -3,8 +3,9 @@
 # make check: host-side tests first, then the in-VM suites on every kernel
 # of the test matrix, one boot each, and a per-kernel summary.
 #   usage: scripts/check.sh [KERNEL...]
-#   (default: $KERNELS, else "6.1 6.12 sid": Debian 12's kernel,
-#   bookworm-backports' 6.12 LTS and the newest sid kernel)
+#   (default: $KERNELS, else "6.1 6.1+swiotlb 6.12 sid sid+swiotlb":
+#   Debian 12's kernel, bookworm-backports' 6.12 LTS and the newest sid
+#   kernel, the oldest and newest also with bounced importer DMA)
 # A KERNEL is any name scripts/vm/kernel.sh takes (6.1, 6.12, sid, debug,
 # debug-sid, ...), optionally with "+swiotlb" to boot it with
 # swiotlb=force, so every importer's DMA goes through bounce buffers.
@@ -17,7 +18,7 @@ root=$(cd "$here/.." && pwd)
 . "$here/vm/common.sh"
 
 # shellcheck disable=SC2206
-kernels=(${@:-${KERNELS:-6.1 6.12 sid}})
+kernels=(${@:-${KERNELS:-6.1 6.1+swiotlb 6.12 sid sid+swiotlb}})
 start=$(date +%s)
 say "[1/4] packages"
 "$here/deps.sh" check matrix
