@@ -13,6 +13,7 @@
 #   make bench           the exporter against memfd, udmabuf and the heaps
 #   make lint            checkpatch, W=1, sparse, clang-format, cppcheck
 #   make install         module, header, library, CLI (DESTDIR, PREFIX)
+#   make deb             Debian packages in build/deb/, lintian-checked
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # The kernels make check boots, one boot each (scripts/check.sh); +swiotlb
@@ -20,7 +21,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.1+swiotlb 6.12 sid sid+swiotlb
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
-	install uninstall
+	install uninstall deb
 all: module userspace
 
 module:
@@ -49,6 +50,9 @@ install:
 
 uninstall:
 	scripts/install.sh uninstall
+
+deb:
+	scripts/deb/build.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
