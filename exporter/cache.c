@@ -292,7 +292,8 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 		return false;
 	/* Unbound: the zeroing runs on whichever CPU is idle. */
 	if (later)
-		queue_work(DMABUF_EXPORTER_UNBOUND_WQ, &dmabuf_exporter_cache_work);
+		queue_work(DMABUF_EXPORTER_UNBOUND_WQ,
+			   &dmabuf_exporter_cache_work);
 	/* A no-op while pending: the oldest buffer's deadline comes first. */
 	if (dmabuf_exporter_cache_idle)
 		queue_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
