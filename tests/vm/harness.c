@@ -313,3 +313,31 @@ int booted_with_swiotlb_force(void)
 	}
 	return strstr(line, "swiotlb=force") != NULL;
 }
+
+static long meminfo_free_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+long free_kib(void)
+{
+	char line[256];
+	long pages = 0, n;
+	FILE *f = fopen("/proc/zoneinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pages += n;
+	if (f)
+		fclose(f);
+	return meminfo_free_kib() + pages * (long)(PAGE / 1024);
+}

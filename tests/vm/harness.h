@@ -119,6 +119,13 @@ int open_vgem(void);
 /* Importers attached to our buffer named @name (bufinfo); -1 if unknown. */
 int attachments_of(const char *name);
 
+/*
+ * Free memory in KiB: MemFree plus the pages parked on the per-CPU free
+ * lists (/proc/zoneinfo "count:"), which MemFree leaves out.  Memory a
+ * driver frees page by page (CMA) lands there first, often by the MiB.
+ */
+long free_kib(void);
+
 /* The guest booted with swiotlb=force: every importer mapping bounces. */
 int booted_with_swiotlb_force(void);
 
