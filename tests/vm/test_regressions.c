@@ -289,18 +289,22 @@ static int dma_api_disabled(void)
 	return c == 'Y';
 }
 
-/* Live DMA-API debug entries whose device name is @dev; -1 without it. */
+/*
+ * Live DMA-API debug entries whose device name is @dev; -1 without it.
+ * A dump line starts with the driver's name, then the device's: ours has
+ * no driver, so its lines read "platform dmabuf_exporter coherent ...".
+ */
 static long dma_api_entries_of(const char *dev)
 {
-	char line[256];
-	size_t n = strlen(dev);
+	char line[256], drv[64], name[64];
 	long count = 0;
 	FILE *f = fopen(DMA_API_DIR "/dump", "re");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, dev, n) && line[n] == ' ')
+		if (sscanf(line, "%63s %63s", drv, name) == 2 &&
+		    !strcmp(name, dev))
 			count++;
 	fclose(f);
 	return count;
