@@ -6,7 +6,8 @@
 #   make                 build dmabuf_exporter.ko for the running kernel
 #   make demo            boot the test VM and share a buffer between processes
 #   make check           host tests, then the in-VM suites on each kernel of
-#                        the matrix (KERNELS="6.1 6.12 sid" by default)
+#                        the matrix (KERNELS="6.1 6.1+swiotlb 6.12 sid
+#                        sid+swiotlb" by default)
 #   make check-debug     the suites, fault injection, fuzzing and stress on
 #                        a KASAN/lockdep/kmemleak kernel
 #   make bench           the exporter against memfd, udmabuf and the heaps
@@ -15,8 +16,9 @@
 #   make deb             Debian packages in build/deb/, lintian-checked
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# The kernels make check boots, one boot each (scripts/check.sh).
-KERNELS ?= 6.1 6.12 sid
+# The kernels make check boots, one boot each (scripts/check.sh); +swiotlb
+# boots that kernel again with every importer mapping bounced.
+KERNELS ?= 6.1 6.1+swiotlb 6.12 sid sid+swiotlb
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
 	install uninstall deb

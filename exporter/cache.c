@@ -1,32 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A bounded cache of released buffers, for reuse by the next ALLOC of the
- * same size.
+ * The reuse cache: a layer in front of the allocator (coherent.c) that
+ * keeps released buffers for the next ALLOC of the same size, and gives
+ * them back to the allocator whenever they are not worth their memory.
  *
  * With a CMA area, dma_alloc_coherent() of more than one page is a CMA
  * allocation, whose cost (isolating and migrating a range) dominates small
  * buffers; without one, it is still a high-order buddy allocation plus an
  * sg_table.  And every new buffer is zeroed, which dominates large ones.
- * A buffer that goes back into the cache keeps its memory and its
- * sg_table, and is zeroed before anyone gets it again: a small one at
- * release, a larger one by a worker on an idle CPU soon after, or by the
- * ALLOC that takes it if the worker has not got to it yet.  No buffer ever
- * shows an earlier one's data.
+ * A buffer that goes into the cache keeps its memory and its sg_table, and
+ * is zeroed before anyone gets it again: a small one at release, a larger
+ * one by a worker on an idle CPU soon after, or by the ALLOC that takes it
+ * if the worker has not got to it yet.  No buffer ever shows an earlier
+ * one's data.
  *
- * The cache only holds buffers; buffer.c allocates and frees them.  A
- * cached buffer is not allocated to anyone: it is uncharged from
- * total_limit and INFO like a freed one, and counted in CACHE_INFO instead.
- * The module therefore holds at most total_limit + cache_size bytes.
+ * Cached memory is unmovable high-order blocks that no process owns, so
+ * the cache never holds on to it against the kernel's need:
+ * - it is bounded by cache_size, itself at most total_limit;
+ * - a shrinker gives the oldest buffers back under memory pressure, before
+ *   the OOM killer would have to pick a process (ttm_pool does the same);
+ * - buffers unused for cache_idle_ms go back on their own;
+ * - when the allocator fails, the cache is emptied and the allocation
+ *   tried once more, so the cache never turns a possible ALLOC into ENOMEM.
+ *
+ * Every byte count here is a footprint: what the allocator took.  A cached
+ * buffer is allocated to nobody: buffer.c uncharges it from total_limit
+ * and INFO, and CACHE_INFO counts it instead.  The module therefore holds
+ * at most total_limit + cache_size bytes, and cache_size <= total_limit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/shrinker.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -45,16 +57,24 @@
 static void dmabuf_exporter_cache_zero_work(struct work_struct *work);
 static DECLARE_WORK(dmabuf_exporter_cache_work,
 		    dmabuf_exporter_cache_zero_work);
+static void dmabuf_exporter_cache_expire_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(dmabuf_exporter_cache_expiry,
+			    dmabuf_exporter_cache_expire_work);
+static struct shrinker *dmabuf_exporter_cache_shrinker;
+
+/* Fixed at load. */
+static u64 dmabuf_exporter_cache_limit;
+static unsigned long dmabuf_exporter_cache_idle; /* jiffies, 0: never */
 
 /*
- * Protects everything below; the cache_size bound is fixed at load.  A
- * cached buffer is on the by-size table and the age list, and also on the
- * dirty list until it is zeroed.  While the worker zeroes one it is on no
- * list, but still counted in bytes and count, so the bound holds; an ALLOC
- * of its size waits for it rather than allocate anew.
+ * Protects everything below.  A cached buffer is on the by-size table and
+ * the age list, and also on the dirty list until it is zeroed.  While the
+ * worker zeroes one it is on no list, but still counted in bytes and
+ * count, so the bound holds; an ALLOC of its size waits for it rather than
+ * allocate anew.  Never allocate memory with it held: the shrinker takes
+ * it from inside reclaim.
  */
 static DEFINE_MUTEX(dmabuf_exporter_cache_lock);
-static u64 dmabuf_exporter_cache_limit;
 static DEFINE_HASHTABLE(dmabuf_exporter_cache_by_size, 6);
 static LIST_HEAD(dmabuf_exporter_cache_lru);
 static LIST_HEAD(dmabuf_exporter_cache_dirty);
@@ -66,29 +86,6 @@ static u64 dmabuf_exporter_cache_misses;
 /* The buffer the worker is zeroing; an ALLOC that wants it waits here. */
 static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_zeroing;
 static DECLARE_WAIT_QUEUE_HEAD(dmabuf_exporter_cache_zeroed);
-
-/**
- * dmabuf_exporter_cache_init - set the bound for the module's lifetime
- * @cache_size: in: bytes the cache may hold, page aligned, 0 to disable
- *		it, -1 for the default (an eighth of @total_limit, at most
- *		64 MiB); out: the bound in force
- * @total_limit: the module's total_limit in force
- *
- * Return: 0, or -EINVAL for a size that is negative or not page aligned.
- */
-int dmabuf_exporter_cache_init(long *cache_size, u64 total_limit)
-{
-	if (*cache_size == -1)
-		*cache_size =
-			min_t(u64, PAGE_ALIGN_DOWN(total_limit / 8), SZ_64M);
-	if (*cache_size < 0 || !PAGE_ALIGNED(*cache_size)) {
-		pr_err("cache_size=%ld must be page aligned, 0 or -1\n",
-		       *cache_size);
-		return -EINVAL;
-	}
-	dmabuf_exporter_cache_limit = *cache_size;
-	return 0;
-}
 
 /* In chunks: zeroing tens of MiB at once would hog the CPU. */
 static void dmabuf_exporter_cache_zero(struct dmabuf_exporter_buffer *buf)
@@ -117,9 +114,10 @@ static void dmabuf_exporter_cache_add(struct dmabuf_exporter_buffer *buf,
 	INIT_LIST_HEAD(&buf->cache_dirty);
 	if (dirty) {
 		list_add_tail(&buf->cache_dirty, &dmabuf_exporter_cache_dirty);
-		dmabuf_exporter_cache_dirty_bytes += buf->size;
+		dmabuf_exporter_cache_dirty_bytes += buf->alloc_size;
 	}
-	dmabuf_exporter_cache_bytes += buf->size;
+	buf->cache_since = jiffies;
+	dmabuf_exporter_cache_bytes += buf->alloc_size;
 	dmabuf_exporter_cache_count++;
 }
 
@@ -132,14 +130,49 @@ static void dmabuf_exporter_cache_unlink(struct dmabuf_exporter_buffer *buf)
 	list_del_init(&buf->cache_dirty);
 }
 
-/* Out of the cache for good: to a caller, or to be freed. */
+/* Out of the cache for good: to a caller, or to the allocator. */
 static void dmabuf_exporter_cache_del(struct dmabuf_exporter_buffer *buf)
 {
 	if (!list_empty(&buf->cache_dirty))
-		dmabuf_exporter_cache_dirty_bytes -= buf->size;
+		dmabuf_exporter_cache_dirty_bytes -= buf->alloc_size;
 	dmabuf_exporter_cache_unlink(buf);
-	dmabuf_exporter_cache_bytes -= buf->size;
+	dmabuf_exporter_cache_bytes -= buf->alloc_size;
 	dmabuf_exporter_cache_count--;
+}
+
+/* Move the oldest buffer to @out, to be given back; its pages. */
+static unsigned long dmabuf_exporter_cache_evict(struct list_head *out)
+{
+	struct dmabuf_exporter_buffer *old;
+
+	old = list_first_entry(&dmabuf_exporter_cache_lru,
+			       struct dmabuf_exporter_buffer, cache_lru);
+	dmabuf_exporter_cache_del(old);
+	list_add_tail(&old->cache_lru, out);
+	return old->alloc_size >> PAGE_SHIFT;
+}
+
+/* Give the buffers on @list, linked by cache_lru, back to the allocator. */
+static void dmabuf_exporter_cache_release(struct list_head *list)
+{
+	struct dmabuf_exporter_buffer *buf, *next;
+
+	list_for_each_entry_safe(buf, next, list, cache_lru)
+		dmabuf_exporter_coherent_free(buf);
+}
+
+/* Give back the oldest buffers, at least @pages pages of them if there are. */
+static unsigned long dmabuf_exporter_cache_shrink(unsigned long pages)
+{
+	unsigned long freed = 0;
+	LIST_HEAD(old);
+
+	mutex_lock(&dmabuf_exporter_cache_lock);
+	while (freed < pages && !list_empty(&dmabuf_exporter_cache_lru))
+		freed += dmabuf_exporter_cache_evict(&old);
+	mutex_unlock(&dmabuf_exporter_cache_lock);
+	dmabuf_exporter_cache_release(&old);
+	return freed;
 }
 
 /* A buffer of @size, preferring one the worker has zeroed already. */
@@ -159,13 +192,19 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_find(size_t size)
 	return dirty;
 }
 
-/**
- * dmabuf_exporter_cache_get - take a cached buffer of exactly @size bytes
- * @size: bytes, page aligned
- *
- * Return: the buffer, its memory zeroed, or NULL when none is cached.
+/* The worker is done with @busy (and may be on the next one). */
+static bool
+dmabuf_exporter_cache_zeroed_now(struct dmabuf_exporter_buffer *busy)
+{
+	return READ_ONCE(dmabuf_exporter_cache_zeroing) != busy;
+}
+
+/*
+ * Take a cached buffer of exactly @size bytes, zeroed: the buffer, NULL
+ * when none is cached, or ERR_PTR(-EINTR) when the caller was killed while
+ * waiting for the worker to finish one.
  */
-struct dmabuf_exporter_buffer *dmabuf_exporter_cache_get(size_t size)
+static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take(size_t size)
 {
 	struct dmabuf_exporter_buffer *buf, *busy;
 	bool dirty = false;
@@ -178,8 +217,9 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_cache_get(size_t size)
 			break;
 		/* The worker is zeroing one of this size: it is nearly ready. */
 		mutex_unlock(&dmabuf_exporter_cache_lock);
-		wait_event(dmabuf_exporter_cache_zeroed,
-			   READ_ONCE(dmabuf_exporter_cache_zeroing) != busy);
+		if (wait_event_killable(dmabuf_exporter_cache_zeroed,
+					dmabuf_exporter_cache_zeroed_now(busy)))
+			return ERR_PTR(-EINTR);
 		mutex_lock(&dmabuf_exporter_cache_lock);
 	}
 	if (buf) {
@@ -196,56 +236,86 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_cache_get(size_t size)
 	return buf;
 }
 
-/* Make room for @size bytes by pushing out the oldest idle buffers. */
-static bool dmabuf_exporter_cache_make_room(size_t size,
+/**
+ * dmabuf_exporter_cache_alloc - a zeroed buffer, cached or new
+ * @size: bytes the buffer shows, page aligned
+ *
+ * Return: the buffer, or ERR_PTR(-ENOMEM) when the allocator fails even
+ * with the cache emptied, ERR_PTR(-EINTR) when the caller was killed.
+ */
+struct dmabuf_exporter_buffer *dmabuf_exporter_cache_alloc(size_t size)
+{
+	struct dmabuf_exporter_buffer *buf;
+
+	buf = dmabuf_exporter_cache_take(size);
+	if (buf)
+		return buf;
+	buf = dmabuf_exporter_coherent_alloc(size);
+	/* What the cache holds may be just what the allocator lacks. */
+	if (IS_ERR(buf) && dmabuf_exporter_cache_shrink(ULONG_MAX))
+		buf = dmabuf_exporter_coherent_alloc(size);
+	return buf;
+}
+
+/* Make room for @bytes by pushing out the oldest idle buffers. */
+static bool dmabuf_exporter_cache_make_room(size_t bytes,
 					    struct list_head *evicted)
 {
-	struct dmabuf_exporter_buffer *old;
-
 	lockdep_assert_held(&dmabuf_exporter_cache_lock);
-	while (dmabuf_exporter_cache_bytes + size >
+	while (dmabuf_exporter_cache_bytes + bytes >
 		       dmabuf_exporter_cache_limit &&
-	       !list_empty(&dmabuf_exporter_cache_lru)) {
-		old = list_first_entry(&dmabuf_exporter_cache_lru,
-				       struct dmabuf_exporter_buffer,
-				       cache_lru);
-		dmabuf_exporter_cache_del(old);
-		list_add_tail(&old->cache_lru, evicted);
-	}
+	       !list_empty(&dmabuf_exporter_cache_lru))
+		dmabuf_exporter_cache_evict(evicted);
 	/* Still short only while the worker holds a buffer being zeroed. */
-	return dmabuf_exporter_cache_bytes + size <=
+	return dmabuf_exporter_cache_bytes + bytes <=
 	       dmabuf_exporter_cache_limit;
 }
 
-/**
- * dmabuf_exporter_cache_put - keep a released buffer for reuse
- * @buf: a buffer nobody maps, imports or holds any more
- * @evicted: gets the older buffers pushed out to make room, linked by
- *	     cache_lru; the caller frees them
- *
- * Return: true when the cache took @buf, false when the caller must free
- * it (the cache is disabled or has no room for it).
- */
-bool dmabuf_exporter_cache_put(struct dmabuf_exporter_buffer *buf,
-			       struct list_head *evicted)
+/* Keep @buf for reuse; false when the caller must give it back instead. */
+static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
+				       struct list_head *evicted)
 {
 	bool later = buf->size >= DMABUF_EXPORTER_CACHE_ZERO_LATER;
 	bool taken = false;
 
-	if (buf->size > dmabuf_exporter_cache_limit)
+	if (buf->alloc_size > dmabuf_exporter_cache_limit)
 		return false;
 	if (!later)
 		dmabuf_exporter_cache_zero(buf);
 	mutex_lock(&dmabuf_exporter_cache_lock);
-	if (dmabuf_exporter_cache_make_room(buf->size, evicted)) {
+	if (dmabuf_exporter_cache_make_room(buf->alloc_size, evicted)) {
 		dmabuf_exporter_cache_add(buf, later);
 		taken = true;
 	}
 	mutex_unlock(&dmabuf_exporter_cache_lock);
+	if (!taken)
+		return false;
 	/* Unbound: the zeroing runs on whichever CPU is idle. */
-	if (taken && later)
-		queue_work(DMABUF_EXPORTER_UNBOUND_WQ, &dmabuf_exporter_cache_work);
-	return taken;
+	if (later)
+		queue_work(DMABUF_EXPORTER_UNBOUND_WQ,
+			   &dmabuf_exporter_cache_work);
+	/* A no-op while pending: the oldest buffer's deadline comes first. */
+	if (dmabuf_exporter_cache_idle)
+		queue_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
+				   &dmabuf_exporter_cache_expiry,
+				   dmabuf_exporter_cache_idle);
+	return true;
+}
+
+/**
+ * dmabuf_exporter_cache_free - keep a released buffer or give it back
+ * @buf: a buffer nobody maps, imports or holds any more
+ *
+ * The cache takes @buf when it fits, pushing older buffers out to make
+ * room; otherwise @buf goes straight back to the allocator.
+ */
+void dmabuf_exporter_cache_free(struct dmabuf_exporter_buffer *buf)
+{
+	LIST_HEAD(evicted);
+
+	if (!dmabuf_exporter_cache_keep(buf, &evicted))
+		dmabuf_exporter_coherent_free(buf);
+	dmabuf_exporter_cache_release(&evicted);
 }
 
 /* Take the most recently released dirty buffer out of reach, or NULL. */
@@ -274,31 +344,108 @@ static void dmabuf_exporter_cache_zero_work(struct work_struct *work)
 		dmabuf_exporter_cache_zero(buf);
 		mutex_lock(&dmabuf_exporter_cache_lock);
 		dmabuf_exporter_cache_link(buf);
-		dmabuf_exporter_cache_dirty_bytes -= buf->size;
+		dmabuf_exporter_cache_dirty_bytes -= buf->alloc_size;
 		WRITE_ONCE(dmabuf_exporter_cache_zeroing, NULL);
 		mutex_unlock(&dmabuf_exporter_cache_lock);
 		wake_up_all(&dmabuf_exporter_cache_zeroed);
 	}
 }
 
-/**
- * dmabuf_exporter_cache_drain - empty the cache
- * @out: gets every cached buffer, linked by cache_lru; the caller frees them
- *
- * Waits for the worker first, so no buffer is left in its hands.
- */
-void dmabuf_exporter_cache_drain(struct list_head *out)
+/* Give back what sat unused for cache_idle_ms; come back for the rest. */
+static void dmabuf_exporter_cache_expire_work(struct work_struct *work)
 {
-	struct dmabuf_exporter_buffer *buf, *next;
+	struct dmabuf_exporter_buffer *oldest;
+	unsigned long deadline;
+	LIST_HEAD(old);
 
-	cancel_work_sync(&dmabuf_exporter_cache_work);
 	mutex_lock(&dmabuf_exporter_cache_lock);
-	list_for_each_entry_safe(buf, next, &dmabuf_exporter_cache_lru,
-				 cache_lru) {
-		dmabuf_exporter_cache_del(buf);
-		list_add_tail(&buf->cache_lru, out);
+	while (!list_empty(&dmabuf_exporter_cache_lru)) {
+		oldest = list_first_entry(&dmabuf_exporter_cache_lru,
+					  struct dmabuf_exporter_buffer,
+					  cache_lru);
+		deadline = oldest->cache_since + dmabuf_exporter_cache_idle;
+		if (time_before(jiffies, deadline)) {
+			queue_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
+					   &dmabuf_exporter_cache_expiry,
+					   deadline - jiffies);
+			break;
+		}
+		dmabuf_exporter_cache_evict(&old);
 	}
 	mutex_unlock(&dmabuf_exporter_cache_lock);
+	dmabuf_exporter_cache_release(&old);
+}
+
+/* Pages the shrinker could give back now; a racy read is fine here. */
+static unsigned long dmabuf_exporter_cache_pages(struct shrinker *s,
+						 struct shrink_control *sc)
+{
+	unsigned long pages = READ_ONCE(dmabuf_exporter_cache_bytes) >>
+			      PAGE_SHIFT;
+
+	return pages ?: SHRINK_EMPTY;
+}
+
+static unsigned long dmabuf_exporter_cache_reclaim(struct shrinker *s,
+						   struct shrink_control *sc)
+{
+	unsigned long freed = dmabuf_exporter_cache_shrink(sc->nr_to_scan);
+
+	return freed ?: SHRINK_STOP;
+}
+
+/**
+ * dmabuf_exporter_cache_init - set the bounds and register the shrinker
+ * @cache_size: in: bytes the cache may hold, page aligned, at most
+ *		@total_limit, 0 to disable it, -1 for the default (an eighth
+ *		of @total_limit, at most 64 MiB); out: the bound in force
+ * @idle_ms: give back buffers unused for this long; 0 never
+ * @total_limit: the module's total_limit in force
+ *
+ * Return: 0, -EINVAL for a size that is negative, not page aligned or
+ * above @total_limit, or -ENOMEM when the shrinker cannot be registered.
+ */
+int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
+			       u64 total_limit)
+{
+	struct shrinker *s;
+
+	if (*cache_size == -1)
+		*cache_size =
+			min_t(u64, PAGE_ALIGN_DOWN(total_limit / 8), SZ_64M);
+	if (*cache_size < 0 || !PAGE_ALIGNED(*cache_size) ||
+	    *cache_size > total_limit) {
+		pr_err("cache_size=%ld must be page aligned and at most total_limit (%llu), or 0 or -1\n",
+		       *cache_size, total_limit);
+		return -EINVAL;
+	}
+	dmabuf_exporter_cache_limit = *cache_size;
+	dmabuf_exporter_cache_idle = msecs_to_jiffies(idle_ms);
+	/*
+	 * seeks = 1, as ttm_pool: a cached buffer is cheap to make again, so
+	 * reclaim should prefer it to memory that costs I/O to bring back.
+	 */
+	s = dmabuf_exporter_shrinker_create(dmabuf_exporter_cache_pages,
+					    dmabuf_exporter_cache_reclaim, 1,
+					    KBUILD_MODNAME "-cache");
+	if (!s)
+		return -ENOMEM;
+	dmabuf_exporter_cache_shrinker = s;
+	return 0;
+}
+
+/**
+ * dmabuf_exporter_cache_exit - give every cached buffer back at unload
+ *
+ * Every live buffer pins the module, so by now the cache holds all there
+ * is.  The shrinker and the workers go first, so nothing races the drain.
+ */
+void dmabuf_exporter_cache_exit(void)
+{
+	dmabuf_exporter_shrinker_destroy(dmabuf_exporter_cache_shrinker);
+	cancel_delayed_work_sync(&dmabuf_exporter_cache_expiry);
+	cancel_work_sync(&dmabuf_exporter_cache_work);
+	dmabuf_exporter_cache_shrink(ULONG_MAX);
 }
 
 /**

@@ -31,6 +31,10 @@
  *					huge_fault(vmf, enum page_entry_size)
  * DMABUF_EXPORTER_HAVE_PFN_PMD_PLAIN	vmf_insert_pfn_pmd() takes a plain
  *					pfn (7.x) over a pfn_t (6.12)
+ * DMABUF_EXPORTER_HAVE_SHRINKER_ALLOC	shrinker_alloc()/shrinker_register()/
+ *					shrinker_free() (6.7+) over a
+ *					caller-owned struct shrinker and
+ *					register_shrinker() (<= 6.6)
  *
  * Each is built and run on a real kernel of the test matrix (Debian 12's
  * 6.1, bookworm-backports' 6.12, sid's newest); docs/compat.md lists what
@@ -45,6 +49,8 @@
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 static inline void dmabuf_exporter_vm_flags_set(struct vm_area_struct *vma,
@@ -54,6 +60,16 @@ static inline void dmabuf_exporter_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
+#endif
+}
+
+static inline void dmabuf_exporter_vm_flags_clear(struct vm_area_struct *vma,
+						  vm_flags_t flags)
+{
+#ifdef DMABUF_EXPORTER_HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
 #endif
 }
 
@@ -72,6 +88,54 @@ static inline void dmabuf_exporter_assert_resv_held(struct dma_buf *dmabuf)
 {
 #ifdef DMABUF_EXPORTER_HAVE_RESV_LOCKING
 	dma_resv_assert_held(dmabuf->resv);
+#endif
+}
+
+typedef unsigned long (*dmabuf_exporter_shrink_fn)(struct shrinker *,
+						   struct shrink_control *);
+
+/*
+ * A registered shrinker, or NULL when there is no memory for one.  Both
+ * kernel APIs end in the same object: the caller never sees the difference.
+ */
+static inline struct shrinker *
+dmabuf_exporter_shrinker_create(dmabuf_exporter_shrink_fn count,
+				dmabuf_exporter_shrink_fn scan, int seeks,
+				const char *name)
+{
+	struct shrinker *s;
+
+#ifdef DMABUF_EXPORTER_HAVE_SHRINKER_ALLOC
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+#endif
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = seeks;
+#ifdef DMABUF_EXPORTER_HAVE_SHRINKER_ALLOC
+	shrinker_register(s);
+#else
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+/* Unregister; no callback runs after this returns. */
+static inline void dmabuf_exporter_shrinker_destroy(struct shrinker *s)
+{
+#ifdef DMABUF_EXPORTER_HAVE_SHRINKER_ALLOC
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
 #endif
 }
 

@@ -29,43 +29,93 @@ struct dmabuf_exporter_attachment {
 };
 
 /*
- * Copy @src into @dst, cutting every segment to at most @max_seg bytes.
- * The buffer's own table is one segment per contiguous run, but the
- * importer's device may take less: one without DMA parameters accepts
- * 64 KiB, and DMA-API debug reports a longer segment as a bug of whoever
- * built the list.
+ * What one DMA segment may be for an importer's device: at most @max_seg
+ * bytes (whole pages), and never across a @boundary mask line.
  */
-static int dmabuf_exporter_copy_table(struct sg_table *dst,
-				      const struct sg_table *src,
-				      unsigned int max_seg)
+struct dmabuf_exporter_seg_limits {
+	unsigned int max_seg;
+	unsigned long boundary;
+};
+
+/*
+ * The importer's own limits, not ours: its dma_get_max_seg_size() (64 KiB
+ * for a device without DMA parameters; DMA-API debug reports a longer
+ * segment), dma_max_mapping_size() (swiotlb bounces at most 256 KiB at
+ * once and cannot map a longer segment) and dma_get_seg_boundary().
+ */
+static void dmabuf_exporter_seg_limits(struct device *dev,
+				       struct dmabuf_exporter_seg_limits *lim)
 {
-	struct scatterlist *s, *d;
-	unsigned int i, nents = 0, off, len;
-	int ret;
+	size_t max = min_t(size_t, dma_get_max_seg_size(dev),
+			   dma_max_mapping_size(dev));
 
 	/* Whole pages, and at least one whatever the device claims. */
-	max_seg = round_down(max_seg, PAGE_SIZE) ?: PAGE_SIZE;
-	for_each_sgtable_sg(src, s, i)
-		nents += DIV_ROUND_UP(s->length, max_seg);
-	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
-	if (ret)
-		return ret;
-	d = dst->sgl;
-	for_each_sgtable_sg(src, s, i) {
-		for (off = 0; off < s->length; off += len) {
-			unsigned int pos = s->offset + off;
+	lim->max_seg = round_down(min_t(size_t, max, UINT_MAX), PAGE_SIZE) ?:
+			       PAGE_SIZE;
+	lim->boundary = dma_get_seg_boundary(dev) | (PAGE_SIZE - 1);
+}
 
-			len = min(s->length - off, max_seg);
-			/*
-			 * Through the pfn: correct on every memory model,
-			 * and nth_page() is gone by 7.2.
-			 */
-			sg_set_page(d, pfn_to_page(page_to_pfn(sg_page(s)) +
-						   (pos >> PAGE_SHIFT)),
-				    len, offset_in_page(pos));
+/*
+ * The length of the segment that starts at @phys with @left bytes to go.
+ * The physical address stands for the bus address: they are the same for
+ * dma-direct without an offset, and swiotlb and IOMMUs keep to the
+ * boundary on their own.
+ */
+static unsigned int
+dmabuf_exporter_seg_len(phys_addr_t phys, unsigned int left,
+			const struct dmabuf_exporter_seg_limits *lim)
+{
+	unsigned long to_boundary = lim->boundary - (phys & lim->boundary);
+	unsigned int len = min(left, lim->max_seg);
+
+	/* to_boundary is one less than the room, so ~0UL cannot overflow. */
+	if (len - 1 > to_boundary)
+		len = to_boundary + 1;
+	return len;
+}
+
+/*
+ * Cut @src into segments within @lim and write them to @d, or only count
+ * them when @d is NULL.  Pages come by PFN: the buffer is one physically
+ * contiguous run, and pfn_to_page() is right on every memory model.
+ */
+static unsigned int
+dmabuf_exporter_split(const struct sg_table *src, struct scatterlist *d,
+		      const struct dmabuf_exporter_seg_limits *lim)
+{
+	unsigned int i, n = 0, off, len;
+	struct scatterlist *s;
+
+	for_each_sgtable_sg(src, s, i) {
+		for (off = 0; off < s->length; off += len, n++) {
+			phys_addr_t phys = sg_phys(s) + off;
+
+			len = dmabuf_exporter_seg_len(phys, s->length - off,
+						      lim);
+			if (!d)
+				continue;
+			sg_set_page(d, pfn_to_page(PHYS_PFN(phys)), len,
+				    offset_in_page(phys));
 			d = sg_next(d);
 		}
 	}
+	return n;
+}
+
+/* Copy @src into @dst in segments @dev accepts. */
+static int dmabuf_exporter_copy_table(struct sg_table *dst,
+				      const struct sg_table *src,
+				      struct device *dev)
+{
+	struct dmabuf_exporter_seg_limits lim;
+	int ret;
+
+	dmabuf_exporter_seg_limits(dev, &lim);
+	ret = sg_alloc_table(dst, dmabuf_exporter_split(src, NULL, &lim),
+			     GFP_KERNEL);
+	if (ret)
+		return ret;
+	dmabuf_exporter_split(src, dst->sgl, &lim);
 	return 0;
 }
 
@@ -84,7 +134,7 @@ static int dmabuf_exporter_attach(struct dma_buf *dmabuf,
 	 * importer's DMA addresses into it, so it can never be shared.
 	 */
 	ret = dmabuf_exporter_copy_table(&a->table, &buf->pages,
-					 dma_get_max_seg_size(attachment->dev));
+					 attachment->dev);
 	if (ret) {
 		kfree(a);
 		return ret;
@@ -97,6 +147,19 @@ static int dmabuf_exporter_attach(struct dma_buf *dmabuf,
 	return 0;
 }
 
+/*
+ * Unmap without DMA_ATTR_SKIP_CPU_SYNC: the memory is coherent for our
+ * device, not for the importer's.  A bounced mapping (swiotlb: Xen,
+ * swiotlb=force, a DMA mask below the buffer) is copied back only by an
+ * unmap that syncs, and a non-coherent importer needs the cache
+ * maintenance.  Skipping it lost every byte a device wrote.
+ */
+static void dmabuf_exporter_unmap(struct dmabuf_exporter_attachment *a)
+{
+	dma_unmap_sgtable(a->dev, &a->table, a->dir, 0);
+	a->mapped = false;
+}
+
 static void dmabuf_exporter_detach(struct dma_buf *dmabuf,
 				   struct dma_buf_attachment *attachment)
 {
@@ -105,9 +168,17 @@ static void dmabuf_exporter_detach(struct dma_buf *dmabuf,
 
 	mutex_lock(&buf->lock);
 	list_del(&a->node);
+	/*
+	 * The importer must unmap before it detaches, and the core does not
+	 * do it for us (no cache_sgt_mapping; 7.2 removed it).  Freeing a
+	 * table that is still mapped would leak the mapping and its bounce
+	 * slots and drop what the device wrote: unmap it here instead.
+	 */
+	if (a->mapped) {
+		dev_warn_once(a->dev, "detached while mapped; unmapping\n");
+		dmabuf_exporter_unmap(a);
+	}
 	mutex_unlock(&buf->lock);
-	/* The core unmaps before detaching; a mapping left here is a bug. */
-	WARN_ON(a->mapped);
 	sg_free_table(&a->table);
 	kfree(a);
 }
@@ -123,14 +194,17 @@ dmabuf_exporter_map_dma_buf(struct dma_buf_attachment *attachment,
 	dmabuf_exporter_assert_resv_held(attachment->dmabuf);
 	mutex_lock(&buf->lock);
 	/*
-	 * The memory is coherent, so there is nothing to flush: skip the CPU
-	 * sync.  That also tells DMA-API debug that this streaming mapping of
-	 * memory it already tracks as a coherent allocation is intended.
+	 * Map with the CPU sync skipped, then sync for the device.  The skip
+	 * tells DMA-API debug that this streaming mapping of memory it tracks
+	 * as a coherent allocation is intended; the explicit sync still does
+	 * what the importer's device needs (bounce copy, cache maintenance),
+	 * since the memory is coherent only for our own device.
 	 */
 	if (!a->mapped)
 		ret = dma_map_sgtable(a->dev, &a->table, dir,
 				      DMA_ATTR_SKIP_CPU_SYNC);
 	if (!ret) {
+		dma_sync_sgtable_for_device(a->dev, &a->table, dir);
 		a->mapped = true;
 		a->dir = dir;
 	}
@@ -147,8 +221,9 @@ static void dmabuf_exporter_unmap_dma_buf(struct dma_buf_attachment *attachment,
 
 	dmabuf_exporter_assert_resv_held(attachment->dmabuf);
 	mutex_lock(&buf->lock);
-	dma_unmap_sgtable(a->dev, table, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	a->mapped = false;
+	/* @table and @dir are what map_dma_buf recorded for this attachment. */
+	if (!WARN_ON(!a->mapped || table != &a->table))
+		dmabuf_exporter_unmap(a);
 	mutex_unlock(&buf->lock);
 }
 

@@ -3,8 +3,10 @@
  * Internal interfaces between the parts of dmabuf_exporter.ko.
  *
  * Data flows one way: ioctl.c validates a request and asks dmabuf.c to
- * export a buffer that buffer.c allocated; mmap.c serves the mappings of
- * the exported dma-buf.  main.c only wires these up at load time.
+ * export a buffer that buffer.c charged to the quota and took from the
+ * reuse cache (cache.c), which takes it from the allocator (coherent.c)
+ * when it has none; mmap.c serves the mappings of the exported dma-buf.
+ * main.c only wires these up at load time.
  */
 #ifndef _DMABUF_EXPORTER_H
 #define _DMABUF_EXPORTER_H
@@ -21,55 +23,77 @@ struct dmabuf_exporter_info;
 
 /**
  * struct dmabuf_exporter_buffer - one DMA-coherent allocation
+ *
+ * Each layer owns its own fields; data flows buffer.c -> cache.c ->
+ * coherent.c and never back.
+ *
+ * The memory (coherent.c fills it; it stays the same while cache.c keeps
+ * the buffer for reuse):
  * @dev:		the device the memory was allocated for
  * @vaddr:		kernel address of the memory, from dma_alloc_coherent()
  * @dma_addr:		its address for @dev
- * @size:		bytes, a multiple of PAGE_SIZE
+ * @size:		bytes the dma-buf shows, a multiple of PAGE_SIZE
+ * @alloc_size:		bytes the allocator took for it (see
+ *			dmabuf_exporter_footprint()); what is charged and cached
  * @pagecount:		@size in pages; the bound every page offset is checked
  *			against
- * @pages:		the CPU pages behind @vaddr, from dma_get_sgtable(); the
- *			fault handler takes PFNs from it and every attachment
- *			copies it.  Never DMA-mapped itself.
+ * @pages:		the CPU pages of the first @size bytes, from
+ *			dma_get_sgtable(); the fault handler takes PFNs from it
+ *			and every attachment copies it.  Never DMA-mapped itself.
+ *
+ * The reuse cache (cache.c, only while the buffer is cached):
+ * @cache_node:		entry in the cache's by-size table
+ * @cache_lru:		entry in the cache's age list, and in lists of buffers
+ *			the cache gives back to the allocator
+ * @cache_dirty:	entry in the cache's list of buffers not zeroed yet
+ * @cache_since:	jiffies when the buffer went into the cache
+ *
+ * The buffer (buffer.c and dmabuf.c, while a dma-buf owns it):
  * @fault_per_page:	install one page per fault instead of the whole VMA
  * @lock:		protects @attachments and each attachment's mapping
  * @attachments:	struct dmabuf_exporter_attachment, one per importer
- * @cache_node:		entry in the cache's by-size table while cached
- * @cache_lru:		entry in the cache's age list while cached, and in
- *			lists of buffers the cache hands back to be freed
- * @cache_dirty:	entry in the cache's list of buffers not zeroed yet
  */
 struct dmabuf_exporter_buffer {
 	struct device *dev;
 	void *vaddr;
 	dma_addr_t dma_addr;
 	size_t size;
+	size_t alloc_size;
 	pgoff_t pagecount;
 	struct sg_table pages;
-	bool fault_per_page;
-	struct mutex lock; /* protects attachments and their mapped state */
-	struct list_head attachments;
 	struct hlist_node cache_node;
 	struct list_head cache_lru;
 	struct list_head cache_dirty;
+	unsigned long cache_since;
+	bool fault_per_page;
+	struct mutex lock; /* protects attachments and their mapped state */
+	struct list_head attachments;
 };
 
-/* buffer.c: allocation, limits and accounting */
-int dmabuf_exporter_buffers_init(struct device *dev, u64 *max_buffer_size,
-				 u64 *total_limit);
+/* coherent.c: the DMA allocator, and what it really takes */
+int dmabuf_exporter_coherent_init(struct device *dev);
+size_t dmabuf_exporter_buddy_max(void);
+size_t dmabuf_exporter_footprint(size_t size);
+u64 dmabuf_exporter_coherent_max(u64 cap);
+bool dmabuf_exporter_coherent_can_alloc(size_t size);
+struct dmabuf_exporter_buffer *dmabuf_exporter_coherent_alloc(size_t size);
+void dmabuf_exporter_coherent_free(struct dmabuf_exporter_buffer *buf);
+
+/* cache.c: a reclaimable cache of released buffers in front of coherent.c */
+int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
+			       u64 total_limit);
+void dmabuf_exporter_cache_exit(void);
+struct dmabuf_exporter_buffer *dmabuf_exporter_cache_alloc(size_t size);
+void dmabuf_exporter_cache_free(struct dmabuf_exporter_buffer *buf);
+void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info);
+
+/* buffer.c: limits, the quota, and a buffer's life */
+int dmabuf_exporter_buffers_init(u64 *max_buffer_size, u64 *total_limit);
 int dmabuf_exporter_check_size(u64 size);
 struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size,
 							    u64 flags);
 void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf);
-void dmabuf_exporter_buffers_exit(void);
 void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info);
-
-/* cache.c: released buffers kept for reuse, zeroed before reuse */
-int dmabuf_exporter_cache_init(long *cache_size, u64 total_limit);
-struct dmabuf_exporter_buffer *dmabuf_exporter_cache_get(size_t size);
-bool dmabuf_exporter_cache_put(struct dmabuf_exporter_buffer *buf,
-			       struct list_head *evicted);
-void dmabuf_exporter_cache_drain(struct list_head *out);
-void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info);
 
 /* dmabuf.c: the dma-buf around a buffer */
 struct dma_buf *dmabuf_exporter_export(u64 size, u64 flags, u32 accmode);

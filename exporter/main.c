@@ -29,7 +29,12 @@ MODULE_PARM_DESC(total_limit,
 static long cache_size = -1;
 module_param(cache_size, long, 0444);
 MODULE_PARM_DESC(cache_size,
-		 "Freed buffers kept for reuse (bytes); 0 = off, -1 = auto");
+		 "Freed buffers kept (bytes, <= total_limit); 0 off, -1 auto");
+
+static unsigned int cache_idle_ms = 10000;
+module_param(cache_idle_ms, uint, 0444);
+MODULE_PARM_DESC(cache_idle_ms,
+		 "Cached buffers unused this long (ms) are freed; 0 never");
 
 /* The device the DMA API allocates for; it outlives every buffer, see exit. */
 static struct platform_device *dmabuf_exporter_pdev;
@@ -73,11 +78,13 @@ static int __init dmabuf_exporter_init(void)
 	dmabuf_exporter_pdev = dmabuf_exporter_register_pdev();
 	if (IS_ERR(dmabuf_exporter_pdev))
 		return PTR_ERR(dmabuf_exporter_pdev);
-	ret = dmabuf_exporter_buffers_init(&dmabuf_exporter_pdev->dev,
-					   &max_size, &limit);
+	ret = dmabuf_exporter_coherent_init(&dmabuf_exporter_pdev->dev);
 	if (ret)
 		goto err_unregister_pdev;
-	ret = dmabuf_exporter_cache_init(&cache_size, limit);
+	ret = dmabuf_exporter_buffers_init(&max_size, &limit);
+	if (ret)
+		goto err_unregister_pdev;
+	ret = dmabuf_exporter_cache_init(&cache_size, cache_idle_ms, limit);
 	if (ret)
 		goto err_unregister_pdev;
 	/* Show the limits in force, not the 0 that asked for defaults. */
@@ -85,11 +92,13 @@ static int __init dmabuf_exporter_init(void)
 	total_limit = limit;
 	ret = misc_register(&dmabuf_exporter_misc);
 	if (ret)
-		goto err_unregister_pdev;
-	pr_info("max_buffer_size=%lu total_limit=%lu cache_size=%ld\n",
-		max_buffer_size, total_limit, cache_size);
+		goto err_cache_exit;
+	pr_info("max_buffer_size=%lu total_limit=%lu cache_size=%ld cache_idle_ms=%u\n",
+		max_buffer_size, total_limit, cache_size, cache_idle_ms);
 	return 0;
 
+err_cache_exit:
+	dmabuf_exporter_cache_exit();
 err_unregister_pdev:
 	platform_device_unregister(dmabuf_exporter_pdev);
 	return ret;
@@ -103,7 +112,7 @@ err_unregister_pdev:
 static void __exit dmabuf_exporter_exit(void)
 {
 	misc_deregister(&dmabuf_exporter_misc);
-	dmabuf_exporter_buffers_exit();
+	dmabuf_exporter_cache_exit();
 	platform_device_unregister(dmabuf_exporter_pdev);
 }
 

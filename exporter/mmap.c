@@ -10,6 +10,7 @@
  * never sees a struct page: mappings are VM_PFNMAP and pages go in by PFN.
  */
 #include <linux/dma-buf.h>
+#include <linux/fs.h>
 #include <linux/huge_mm.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -249,7 +250,8 @@ static const struct vm_operations_struct dmabuf_exporter_vm_ops = {
  * @dmabuf: the buffer's dma-buf
  * @vma: the new mapping; the mmap lock is held for write
  *
- * Return: 0, or -EINVAL for a private mapping or one outside the buffer.
+ * Return: 0, -EINVAL for a private mapping or one outside the buffer, or
+ * -EACCES for a writable mapping of a read-only dma-buf.
  */
 int dmabuf_exporter_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
@@ -262,6 +264,18 @@ int dmabuf_exporter_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	 */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	/*
+	 * Read-only must hold for every way in.  do_mmap() derived the write
+	 * permissions from the file being mapped, which is not ours when an
+	 * importer forwards its own mmap to dma_buf_mmap() (drm_gem_shmem does
+	 * for imported objects): the dma-buf's own file mode decides.
+	 * Clearing VM_MAYWRITE also stops a later mprotect(PROT_WRITE).
+	 */
+	if (!(dmabuf->file->f_mode & FMODE_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		dmabuf_exporter_vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	/* The core checks this too, but the fault handler relies on it. */
 	if (vma->vm_pgoff >= buf->pagecount ||
 	    vma_pages(vma) > buf->pagecount - vma->vm_pgoff)

@@ -3,8 +3,9 @@
 # make check: host-side tests first, then the in-VM suites on every kernel
 # of the test matrix, one boot each, and a per-kernel summary.
 #   usage: scripts/check.sh [KERNEL...]
-#   (default: $KERNELS, else "6.1 6.12 sid": Debian 12's kernel,
-#   bookworm-backports' 6.12 LTS and the newest sid kernel)
+#   (default: $KERNELS, else "6.1 6.1+swiotlb 6.12 sid sid+swiotlb":
+#   Debian 12's kernel, bookworm-backports' 6.12 LTS and the newest sid
+#   kernel, the oldest and newest also with bounced importer DMA)
 # A KERNEL is any name scripts/vm/kernel.sh takes (6.1, 6.12, sid, debug,
 # debug-sid, ...), optionally with "+swiotlb" to boot it with
 # swiotlb=force, so every importer's DMA goes through bounce buffers.
@@ -17,7 +18,7 @@ root=$(cd "$here/.." && pwd)
 . "$here/vm/common.sh"
 
 # shellcheck disable=SC2206
-kernels=(${@:-${KERNELS:-6.1 6.12 sid}})
+kernels=(${@:-${KERNELS:-6.1 6.1+swiotlb 6.12 sid sid+swiotlb}})
 start=$(date +%s)
 say "[1/4] packages"
 "$here/deps.sh" check matrix
@@ -32,19 +33,23 @@ make -s -C "$root/importer" check-host
 # run_kernel NAME: fetch or build the kernel, build the module, boot, run.
 # Writes one summary line per kernel into $summary_dir/NAME.
 run_kernel() {
-	local spec=$1 name append="" kdir ko payload out rc=0 t0
+	local spec=$1 name append="" kdir ko iko payload out rc=0 t0
 	name=${spec%+swiotlb}
 	[ "$name" = "$spec" ] || append="swiotlb=force"
 	t0=$(date +%s)
 	kdir=$("$here/vm/kernel.sh" "$name") || return 1
 	ko=$("$here/vm/build-module.sh" "$kdir") || return 1
+	# The test importer: a pretend DMA device, built for the same kernel.
+	iko=$("$here/vm/build-module.sh" "$kdir" "$root/tests/importer-kmod" \
+		dmabuf_test_importer) || return 1
 	payload=$root/build/payload/$spec
 	out=$root/build/vm-out/$spec
 	rm -rf "$payload"
 	mkdir -p "$payload/bin"
 	cp "$root/build/vm/exporter-tests" "$payload/bin/"
 	cp "$root"/importer/build/static/* "$payload/bin/" 2>/dev/null || true
-	cp "$root/tests/vm/run-suites.sh" "$root/tests/vm/callbacks.sh" "$payload/"
+	cp "$root/tests/vm/run-suites.sh" "$root/tests/vm/callbacks.sh" "$iko" \
+		"$payload/"
 	local accel=()
 	[ "${KVM:-0}" = 0 ] || accel=(--kvm)
 	"$here/vm/run.sh" "${accel[@]}" --kernel-dir "$kdir" --module "$ko" \

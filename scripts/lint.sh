@@ -5,14 +5,13 @@
 # its name and result, and the exit status is 1 when any check failed.
 #   usage: scripts/lint.sh [CHECK...]   (default: all of them, in this order)
 #
-#   checkpatch            checkpatch.pl --strict --no-tree on exporter/ and
-#                         the uapi header
+#   checkpatch            checkpatch.pl --strict --no-tree on exporter/, the
+#                         uapi header and the test importer module
 #   kernel-w1             make W=1 against the headers of every kernel of
 #                         the matrix (LINT_KERNELS="6.1 6.12 sid"; sid's in
 #                         its chroot)
 #   kernel-sparse         make C=2 (sparse on every file), same kernels
-#   clang-format-kernel   the kernel's .clang-format on exporter/ and the
-#                         uapi header
+#   clang-format-kernel   the kernel's .clang-format on the checkpatch files
 #   clang-format-user     the project's .clang-format on importer/, tests/,
 #                         bench/ and include/dmabuf_share.h
 #   userspace-warnings    the userspace builds with -Wall -Wextra -Werror
@@ -32,7 +31,8 @@ root=$(cd "$here/.." && pwd)
 . "$here/kernel/lib.sh"
 
 ALL_CHECKS="checkpatch kernel-w1 kernel-sparse clang-format-kernel clang-format-user userspace-warnings cppcheck"
-KERNEL_GLOBS="exporter/*.c exporter/*.h include/uapi/linux/dmabuf_exporter.h"
+KERNEL_GLOBS="exporter/*.c exporter/*.h include/uapi/linux/dmabuf_exporter.h
+	tests/importer-kmod/*.c tests/importer-kmod/*.h"
 # Userspace sources; importer/build and other generated files stay out.
 USER_SRC="importer/lib importer/cli tests/host tests/vm tests/debug bench include/dmabuf_share.h"
 LINT_FILES=(scripts/checkpatch.pl scripts/spelling.txt

@@ -30,6 +30,22 @@
 
 #define PAGE_ALIGN_UP(x) (((x) + PAGE - 1) & ~(uint64_t)(PAGE - 1))
 
+/*
+ * What the quota charges for @size bytes: the power-of-two block the DMA
+ * allocator takes, up to its largest (4 MiB on x86-64), pages beyond.
+ */
+static uint64_t charged(uint64_t size)
+{
+	uint64_t block = PAGE;
+
+	size = PAGE_ALIGN_UP(size);
+	if (size > (4 << 20))
+		return size;
+	while (block < size)
+		block *= 2;
+	return block;
+}
+
 /* Addresses that are never ours: the first page and the kernel's half. */
 static void *bad_pointer(struct fuzz *fz)
 {
@@ -238,7 +254,7 @@ static int alloc_oracle(struct fuzz *fz, const struct dmabuf_exporter_alloc *r)
 	if (r->size > fz->info.max_buffer_size)
 		return -E2BIG;
 	FUZZ_CALL(fz, lane_info(&now));
-	if (PAGE_ALIGN_UP(r->size) > now.total_limit - now.total_allocated)
+	if (charged(r->size) > now.total_limit - now.total_allocated)
 		return -EDQUOT;
 	return 0;
 }

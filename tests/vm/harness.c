@@ -96,6 +96,18 @@ struct dmabuf_exporter_info exp_info(void)
 	return info;
 }
 
+uint64_t footprint(uint64_t size)
+{
+	uint64_t block = PAGE;
+
+	size = (size + PAGE - 1) / PAGE * PAGE;
+	if (size > (4 << 20))
+		return size;
+	while (block < size)
+		block *= 2;
+	return block;
+}
+
 int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -287,4 +299,45 @@ const char *needs_debugfs_bufinfo(void)
 	return access("/sys/kernel/debug/dma_buf/bufinfo", R_OK) ?
 		       "debugfs dma_buf/bufinfo is not available" :
 		       NULL;
+}
+
+int booted_with_swiotlb_force(void)
+{
+	char line[1024] = "";
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	return strstr(line, "swiotlb=force") != NULL;
+}
+
+static long meminfo_free_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+long free_kib(void)
+{
+	char line[256];
+	long pages = 0, n;
+	FILE *f = fopen("/proc/zoneinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pages += n;
+	if (f)
+		fclose(f);
+	return meminfo_free_kib() + pages * (long)(PAGE / 1024);
 }

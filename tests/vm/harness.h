@@ -50,10 +50,12 @@ extern const struct vm_suite suite_pmd;
 extern const struct vm_suite suite_share;
 extern const struct vm_suite suite_cpu_access;
 extern const struct vm_suite suite_import;
+extern const struct vm_suite suite_importers;
 extern const struct vm_suite suite_regressions;
 extern const struct vm_suite suite_v4l2;
 extern const struct vm_suite suite_stress;
 extern const struct vm_suite suite_cache;
+extern const struct vm_suite suite_memory;
 extern const struct vm_suite suite_module;
 
 /* The exporter device, opened once per test program (O_CLOEXEC). */
@@ -75,6 +77,13 @@ int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,
 /* ALLOC of a read-write, close-on-exec buffer; fails the test on error. */
 int exp_alloc_rw(uint64_t size);
 struct dmabuf_exporter_info exp_info(void);
+
+/*
+ * What INFO charges for a buffer of @size bytes: the power-of-two block
+ * dma-direct takes, up to the buddy allocator's largest (4 MiB on x86-64);
+ * beyond that only CMA delivers, page by page.
+ */
+uint64_t footprint(uint64_t size);
 
 /* Open fds of this process (from /proc/self/fd). */
 int count_fds(void);
@@ -110,6 +119,16 @@ int fdinfo_value(int fd, const char *key, char *buf, size_t len);
 int open_vgem(void);
 /* Importers attached to our buffer named @name (bufinfo); -1 if unknown. */
 int attachments_of(const char *name);
+
+/*
+ * Free memory in KiB: MemFree plus the pages parked on the per-CPU free
+ * lists (/proc/zoneinfo "count:"), which MemFree leaves out.  Memory a
+ * driver frees page by page (CMA) lands there first, often by the MiB.
+ */
+long free_kib(void);
+
+/* The guest booted with swiotlb=force: every importer mapping bounces. */
+int booted_with_swiotlb_force(void);
 
 /* Skip reasons for VM_TEST_NEEDS. */
 const char *needs_vgem(void);

@@ -22,10 +22,12 @@ static const struct vm_suite *const all_suites[] = {
 	&suite_share,
 	&suite_cpu_access,
 	&suite_import,
+	&suite_importers,
 	&suite_regressions,
 	&suite_v4l2,
 	&suite_stress,
 	&suite_cache,
+	&suite_memory,
 	/* Last: it unloads and reloads the module. */
 	&suite_module,
 };

@@ -1,12 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the test VM (busybox sh): every suite binary of the payload in
-# turn, each one's CUnit output as it goes, then which importer reached
-# which exporter callback, and one summary line per suite.
+# Runs inside the test VM (busybox sh): loads the test importer module when
+# the payload has it, then every suite binary of the payload in turn, each
+# one's CUnit output as it goes, then which importer reached which exporter
+# callback, and one summary line per suite.
 #   usage: run-suites.sh [SUITE...]   (exporter-tests suites; default all)
 # Exit status: the number of suites that failed.
 failed=0
 summary=""
+# The test importer (tests/importer-kmod), a pretend DMA device for the
+# importers suite; a payload that carries it must be able to load it.
+if [ -f /payload/dmabuf_test_importer.ko ]; then
+	insmod /payload/dmabuf_test_importer.ko || {
+		echo "insmod dmabuf_test_importer.ko failed"
+		exit 1
+	}
+fi
 sh /payload/callbacks.sh start
 for t in exporter-tests importer-tests; do
 	[ -x "/payload/bin/$t" ] || continue

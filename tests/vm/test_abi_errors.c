@@ -201,6 +201,7 @@ static void fd_table_full_is_emfile(void)
  * Fill the total limit, then one more.  The filling buffers are at most
  * 4 MiB, the buddy allocator's largest block on x86-64: a larger
  * max_buffer_size comes from a CMA area, which may deliver it only once.
+ * Each is a power of two, so each is charged exactly its size.
  */
 static void total_limit_is_edquot(void)
 {
@@ -213,7 +214,7 @@ static void total_limit_is_edquot(void)
 
 	if (chunk > info.max_buffer_size)
 		chunk = info.max_buffer_size;
-	cap = left / chunk + 2;
+	cap = left / chunk + 64;
 	fds = calloc(cap, sizeof(int));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fds);
 	while (left >= chunk && n < cap) {
@@ -222,12 +223,16 @@ static void total_limit_is_edquot(void)
 	}
 	req.size = left + PAGE;
 	expect_alloc_error(req, EDQUOT);
-	if (left) {
-		req.size = left; /* exactly up to the limit still fits */
-		CU_ASSERT_EQUAL(
-			ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_ALLOC, &req), 0);
-		close((int)req.fd);
+	/* Exactly up to the limit still fits, in blocks that halve. */
+	for (; left && n < cap; chunk /= 2) {
+		if (chunk > left)
+			continue;
+		fds[n++] = exp_alloc_rw(chunk);
+		left -= chunk;
 	}
+	CU_ASSERT_EQUAL(left, 0);
+	req.size = PAGE;
+	expect_alloc_error(req, EDQUOT);
 	while (n)
 		close(fds[--n]);
 	free(fds);

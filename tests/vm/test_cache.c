@@ -230,20 +230,6 @@ static void allocator_failure_empties_cache(void)
 	module_reload("");
 }
 
-static long mem_free_kib(void)
-{
-	char line[128];
-	long kib = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kib;
-}
-
 /* Fill the 16 MiB cache; after unload, that memory is free again. */
 static void unload_frees_cached_memory(void)
 {
@@ -259,9 +245,9 @@ static void unload_frees_cached_memory(void)
 		close(fds[i]);
 	ci = cache_info();
 	CU_ASSERT_EQUAL(ci.cached_bytes, 4 * len);
-	before = mem_free_kib();
+	before = free_kib();
 	CU_ASSERT_EQUAL_FATAL(module_unload(), 0);
-	freed = mem_free_kib() - before;
+	freed = free_kib() - before;
 	printf(" (%ld KiB freed) ", freed);
 	/* Most of the 16 MiB: the guest allocates a little meanwhile. */
 	CU_ASSERT(freed >= 12 * 1024);

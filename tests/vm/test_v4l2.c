@@ -91,6 +91,8 @@ static const char *needs_vivid_vmalloc(void)
 
 static const char *needs_vivid_dma_contig(void)
 {
+	if (booted_with_swiotlb_force())
+		return "vivid writes frames with the CPU through vmap while it holds a DMA_FROM_DEVICE mapping; with swiotlb=force the unmap copies its untouched bounce buffer back over them, for any exporter that honours the DMA API (the system heap too)";
 	return vivid_lacks(
 		VIVID_DMA_CONTIG,
 		"no vivid instance uses dma-contig (load vivid with n_devs=2 allocators=0,1)");

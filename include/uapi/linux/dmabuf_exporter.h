@@ -45,14 +45,17 @@
  * @fd:		out: the new dma-buf file descriptor.  Must be 0 on input.
  * @fd_flags:	in: O_CLOEXEC and an access mode, O_RDWR or O_RDONLY.  The
  *		access mode becomes the dma-buf file's mode: an O_RDONLY buffer
- *		refuses writable shared mappings.  Nothing else is accepted.
+ *		refuses writable mappings, also those an importer's driver
+ *		forwards to dma_buf_mmap().  It does not restrict what an
+ *		importer's device writes by DMA.  Nothing else is accepted.
  * @flags:	in: DMABUF_EXPORTER_ALLOC_* bits within
  *		DMABUF_EXPORTER_ALLOC_VALID_FLAGS.
  * @reserved:	must be 0.
  *
  * Errors: EINVAL for any field outside these rules, E2BIG when @size is
- * above the max_buffer_size limit, EDQUOT when all live buffers together
- * would pass the total_limit, ENOMEM when the allocator fails, EMFILE when
+ * above the max_buffer_size limit, EDQUOT when the footprints of all live
+ * buffers together would pass the total_limit (see struct
+ * dmabuf_exporter_info), ENOMEM when the allocator fails, EMFILE when
  * the caller has no free fd slot, EFAULT for a bad argument pointer.  A
  * failed call allocates nothing and installs no fd.
  */
@@ -67,8 +70,14 @@ struct dmabuf_exporter_alloc {
 /**
  * struct dmabuf_exporter_info - DMABUF_EXPORTER_IOCTL_INFO result
  * @max_buffer_size:	largest single buffer accepted, in bytes.
- * @total_limit:	cap on the bytes held by all live buffers together.
- * @total_allocated:	bytes held by live buffers now.
+ * @total_limit:	cap on @total_allocated.
+ * @total_allocated:	bytes of memory held by live buffers now: for each
+ *			buffer its footprint, what the allocator really took
+ *			for it.  The DMA allocator takes whole power-of-two
+ *			blocks up to its largest (4 MiB on x86-64), so a
+ *			buffer of 2 MiB + 4 KiB counts 4 MiB; above that (CMA
+ *			only) the size rounded up to pages.  Free memory drops
+ *			by this much, plus a little bookkeeping.
  * @live_buffers:	buffers allocated and not yet released (a buffer is
  *			released when its last fd, mapping and importer go).
  * @page_size:		the kernel's page size; sizes round up to it.
@@ -84,8 +93,12 @@ struct dmabuf_exporter_info {
 /**
  * struct dmabuf_exporter_cache_info - DMABUF_EXPORTER_IOCTL_CACHE_INFO result
  * @cache_size:		bytes of released buffers the module may keep for reuse
- *			(the cache_size parameter); 0 when the cache is off.
- * @cached_bytes:	bytes kept now.  Cached buffers belong to nobody: they
+ *			(the cache_size parameter, at most total_limit); 0
+ *			when the cache is off.
+ * @cached_bytes:	bytes kept now, footprints as in struct
+ *			dmabuf_exporter_info.  The kernel reclaims them under
+ *			memory pressure, and after cache_idle_ms unused.
+ *			Cached buffers belong to nobody: they
  *			are not in @total_allocated or @live_buffers of struct
  *			dmabuf_exporter_info, so the module holds at most
  *			total_limit + @cache_size bytes.
