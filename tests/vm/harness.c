@@ -195,6 +195,29 @@ int run_child(int (*fn)(void *), void *arg)
 	return wait_child(pid);
 }
 
+void run_children(long procs, int (*fn)(void *), void *arg)
+{
+	pid_t pids[64];
+	long i;
+
+	CU_ASSERT_FATAL(procs > 0 && procs <= 64);
+	for (i = 0; i < procs; i++) {
+		pids[i] = fork();
+		CU_ASSERT_FATAL(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(fn(arg));
+	}
+	for (i = 0; i < procs; i++)
+		CU_ASSERT_EQUAL(wait_child(pids[i]), 0);
+}
+
+long env_long(const char *name, long fallback)
+{
+	const char *v = getenv(name);
+
+	return v ? strtol(v, NULL, 0) : fallback;
+}
+
 void fill_pattern(void *p, size_t len, unsigned int seed)
 {
 	unsigned char *c = p;

@@ -107,6 +107,13 @@ long minor_faults(void);
 int run_child(int (*fn)(void *), void *arg);
 /* Exit status of @pid: 0 for a clean exit 0, else nonzero. */
 int wait_child(pid_t pid);
+/*
+ * Fork @procs children (1 to 64) all running @fn(@arg) at once and assert
+ * that each exits 0: the shape of every multi-process stress test.
+ */
+void run_children(long procs, int (*fn)(void *), void *arg);
+/* A tuning knob from the environment (STRESS_PROCS=...), or @fallback. */
+long env_long(const char *name, long fallback);
 
 /* Write/verify a per-page pattern: byte i of page p is (seed + p + i). */
 void fill_pattern(void *p, size_t len, unsigned int seed);

@@ -496,20 +496,13 @@ static void mprotect_half_pmd_splits(void)
 	pmd_buf_put(&b);
 }
 
-static long env_long(const char *name, long fallback)
-{
-	const char *v = getenv(name);
-
-	return v ? strtol(v, NULL, 0) : fallback;
-}
-
 /*
  * The 2003 bug over PMD-mapped buffers: alloc, aligned mmap, touch every
  * page, munmap, close, over and over in several processes, 2 and 4 MiB.
  */
-static int pmd_cycles(long n)
+static int pmd_cycles(void *arg)
 {
-	long i;
+	long n = (long)arg, i;
 
 	for (i = 0; i < n; i++) {
 		size_t len = i & 1 ? BUF_BYTES : PMD_BYTES;
@@ -533,21 +526,10 @@ static int pmd_cycles(long n)
 
 static void many_processes_cycle_pmd_buffers(void)
 {
-	long procs = env_long("STRESS_PROCS", 4);
 	long n = env_long("PMD_STRESS_CYCLES", 250);
 	struct usage before = usage_now();
-	pid_t pids[64];
-	long i;
 
-	CU_ASSERT_FATAL(procs > 0 && procs <= 64);
-	for (i = 0; i < procs; i++) {
-		pids[i] = fork();
-		CU_ASSERT_FATAL(pids[i] >= 0);
-		if (pids[i] == 0)
-			_exit(pmd_cycles(n));
-	}
-	for (i = 0; i < procs; i++)
-		CU_ASSERT_EQUAL(wait_child(pids[i]), 0);
+	run_children(env_long("STRESS_PROCS", 4), pmd_cycles, (void *)n);
 	assert_usage_is(&before, "after the PMD cycles");
 }
 

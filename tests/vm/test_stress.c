@@ -14,13 +14,6 @@
 
 #include "harness.h"
 
-static long env_long(const char *name, long fallback)
-{
-	const char *v = getenv(name);
-
-	return v ? strtol(v, NULL, 0) : fallback;
-}
-
 /* One alloc/mmap/touch-every-page/munmap/close cycle; 0 when it held. */
 static int cycle(size_t pages, unsigned int seed)
 {
@@ -57,21 +50,10 @@ static int cycles(void *arg)
 /* STRESS_PROCS processes x STRESS_CYCLES cycles each, all at once. */
 static void many_processes_cycle_multipage_buffers(void)
 {
-	long procs = env_long("STRESS_PROCS", 4);
 	long n = env_long("STRESS_CYCLES", 2500);
 	struct usage before = usage_now();
-	pid_t pids[64];
-	long i;
 
-	CU_ASSERT_FATAL(procs > 0 && procs <= 64);
-	for (i = 0; i < procs; i++) {
-		pids[i] = fork();
-		CU_ASSERT_FATAL(pids[i] >= 0);
-		if (pids[i] == 0)
-			_exit(cycles((void *)n));
-	}
-	for (i = 0; i < procs; i++)
-		CU_ASSERT_EQUAL(wait_child(pids[i]), 0);
+	run_children(env_long("STRESS_PROCS", 4), cycles, (void *)n);
 	assert_usage_is(&before, "after the cycles");
 }
 
