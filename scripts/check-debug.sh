@@ -13,8 +13,8 @@
 #           close cycles, a refault race, children killed mid-cycle
 #   step 5  kmemleak scan once everything is freed, DMA-API error count
 # Steps 2-5 share one boot (tests/debug/run-debug.sh).  The first run
-# builds the debug kernel into the cache (about 40 minutes for sid's on 2
-# idle cores, with progress); later runs reuse it.  KVM=1 as for make check.
+# builds the debug kernel into the cache (sid's took 72 minutes on 2 cores
+# shared with other jobs, with progress); later runs reuse it.  KVM=1 as for make check.
 # Exit status: 0 only when every step passed and neither guest kernel log
 # holds a report.
 set -euo pipefail
@@ -29,7 +29,7 @@ say "[1/5] packages"
 "$here/deps.sh" check kernel
 
 debug_kernel=${DEBUG_KERNEL:-debug-sid}
-say "[2/5] debug kernel $debug_kernel (built once per machine; 40 min the first time)"
+say "[2/5] debug kernel $debug_kernel (built once per machine; over an hour the first time)"
 t=$(date +%s)
 kdir=$("$here/vm/kernel.sh" "$debug_kernel")
 kernel_secs=$(since "$t")
