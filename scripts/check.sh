@@ -81,7 +81,8 @@ summarize() {
 	{
 		printf '%-14s %-26s %-14s %4ss\n' "$spec" "$kver" "$verdict" "$secs"
 		# CUnit's own totals, per suite binary, and the skips it reported.
-		awk '/^=== [a-z-]+$/ { bin = $2 }
+		awk '{ sub(/\r$/, "") }
+			/^=== [a-z-]+$/ { bin = $2 }
 			$1 == "tests" && $2 ~ /^[0-9]+$/ {
 				printf "    %s: %d tests, %d passed, %d failed\n", bin, $2, $4, $5 }
 			/^SKIP / { skips[bin]++ }
