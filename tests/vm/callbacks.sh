@@ -30,6 +30,12 @@ in_module() { grep -q " $1	\[$MOD\]\$" /proc/kallsyms; }
 
 start() {
 	tracefs || { echo "callbacks: SKIP no kprobe events in this kernel"; return 0; }
+	# Plain int3 kprobes: the stack of an optimized one (a jump into a
+	# trampoline) does not unwind past the trampoline on some kernels,
+	# which would leave every caller unknown.
+	if [ -w /proc/sys/debug/kprobes-optimization ]; then
+		echo 0 > /proc/sys/debug/kprobes-optimization
+	fi
 	for cb in $CALLBACKS; do
 		name=${cb%%:*} fn=${cb#*:}
 		in_module "$fn" || continue
