@@ -96,6 +96,28 @@ struct dmabuf_exporter_info exp_info(void)
 	return info;
 }
 
+struct dmabuf_exporter_cache_info cache_info(void)
+{
+	struct dmabuf_exporter_cache_info ci;
+
+	memset(&ci, 0xff, sizeof(ci));
+	CU_ASSERT_EQUAL_FATAL(
+		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_CACHE_INFO, &ci), 0);
+	return ci;
+}
+
+int wait_zeroed(void)
+{
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		if (!cache_info().dirty_bytes)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 uint64_t footprint(uint64_t size)
 {
 	uint64_t block = PAGE;

@@ -77,6 +77,9 @@ int exp_alloc(uint64_t size, uint32_t fd_flags, uint64_t flags,
 /* ALLOC of a read-write, close-on-exec buffer; fails the test on error. */
 int exp_alloc_rw(uint64_t size);
 struct dmabuf_exporter_info exp_info(void);
+struct dmabuf_exporter_cache_info cache_info(void);
+/* Until the cache's worker has zeroed every released buffer: 0, or -1 after 5 s. */
+int wait_zeroed(void);
 
 /*
  * What INFO charges for a buffer of @size bytes: the power-of-two block

@@ -19,16 +19,6 @@
 
 #define CACHE_PARAM "/sys/module/dmabuf_exporter/parameters/cache_size"
 
-static struct dmabuf_exporter_cache_info cache_info(void)
-{
-	struct dmabuf_exporter_cache_info ci;
-
-	memset(&ci, 0xff, sizeof(ci));
-	CU_ASSERT_EQUAL_FATAL(
-		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_CACHE_INFO, &ci), 0);
-	return ci;
-}
-
 static const char *needs_default_cache(void)
 {
 	struct dmabuf_exporter_cache_info ci;
@@ -38,19 +28,6 @@ static const char *needs_default_cache(void)
 	if (ci.cache_size < (1 << 20))
 		return "module loaded with cache_size below 1 MiB";
 	return NULL;
-}
-
-/* Until the worker has zeroed every released buffer: 0, or -1 after 5 s. */
-static int wait_zeroed(void)
-{
-	int tries;
-
-	for (tries = 0; tries < 500; tries++) {
-		if (!cache_info().dirty_bytes)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
 }
 
 /* Allocate @len, write @byte all over it, and release it. */

@@ -43,16 +43,6 @@ static long meminfo_kib(const char *key)
 	return kib;
 }
 
-static struct dmabuf_exporter_cache_info cache_info(void)
-{
-	struct dmabuf_exporter_cache_info ci;
-
-	memset(&ci, 0xff, sizeof(ci));
-	CU_ASSERT_EQUAL_FATAL(
-		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_CACHE_INFO, &ci), 0);
-	return ci;
-}
-
 /* Until the cache holds at most @bytes: 0, or -1 after @ms. */
 static int wait_cached_at_most(uint64_t bytes, int ms)
 {
@@ -163,19 +153,6 @@ static void fill_cache(int n)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	CU_ASSERT_EQUAL_FATAL(cache_info().cached_bytes, (uint64_t)n << 22);
-}
-
-/* Until the worker has zeroed every released buffer: 0, or -1 after 5 s. */
-static int wait_zeroed(void)
-{
-	int tries;
-
-	for (tries = 0; tries < 500; tries++) {
-		if (!cache_info().dirty_bytes)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
 }
 
 /*
