@@ -7,6 +7,8 @@ KERNEL_SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$KERNEL_SCRIPTS_DIR/../.." && pwd)
 FRAGMENT_DIR=$REPO_ROOT/tests/kernels
 BASE_FRAGMENT=$FRAGMENT_DIR/base.config
+# What every flavor starts from on top of allnoconfig: the VM's machine.
+MINIMAL_FRAGMENT=$FRAGMENT_DIR/minimal.config
 
 # The cache lives outside the work tree so `git clean` never costs a rebuild.
 CACHE_ROOT=${DMABUF_EXPORTER_CACHE:-$HOME/.cache/dmabuf-exporter}
@@ -69,6 +71,7 @@ check_flavor() {
 	[[ -f $FRAGMENT_DIR/$flavor.config ]] ||
 		die "unknown flavor '$flavor': no $FRAGMENT_DIR/$flavor.config (available: ${avail:-none})"
 	[[ -f $BASE_FRAGMENT ]] || die "missing $BASE_FRAGMENT"
+	[[ -f $MINIMAL_FRAGMENT ]] || die "missing $MINIMAL_FRAGMENT"
 }
 
 # Version of the source package, empty if it is not installed (6.1) or not
@@ -99,7 +102,7 @@ build_hash() {
 	local flavor=$1 srcver=$2 f
 	{
 		echo "env $(env_hash "$srcver")"
-		for f in "$BASE_FRAGMENT" $(fragments_of "$flavor") \
+		for f in $(fragments_of "$flavor") \
 			"$KERNEL_SCRIPTS_DIR/build.sh" "$KERNEL_SCRIPTS_DIR/lib.sh"; do
 			echo "== ${f##*/}"
 			cat "$f"
@@ -107,9 +110,13 @@ build_hash() {
 	} | sha256sum | cut -c1-12
 }
 
-# The flavor's own fragment, then its series-only one if it has one
-# (FLAVOR.6.1.config, FLAVOR.newest.config: options only one side has).
+# Every fragment of a flavor in the order they apply: the minimal machine,
+# the base every flavor shares, the flavor's own, then its series-only one
+# if it has one (FLAVOR.6.1.config, FLAVOR.newest.config: options only one
+# side has).
 fragments_of() {
+	echo "$MINIMAL_FRAGMENT"
+	echo "$BASE_FRAGMENT"
 	echo "$FRAGMENT_DIR/$1.config"
 	if [[ -f $FRAGMENT_DIR/$1.$KERNEL_SERIES.config ]]; then
 		echo "$FRAGMENT_DIR/$1.$KERNEL_SERIES.config"
