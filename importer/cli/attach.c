@@ -33,7 +33,8 @@ static void attach_help(void)
 	       "read-write buffer)\n"
 	       "  --hold SECONDS    keep the mapping that long, then check "
 	       "again that it holds\n"
-	       "                    the --write (else the --verify) pattern\n"
+	       "                    the --write (else the --verify) pattern;"
+	       " SIGUSR1 ends it\n"
 	       "  --timeout SECONDS give up when the server has not sent the "
 	       "buffer by then,\n"
 	       "                    or device fences block CPU access that "
@@ -158,8 +159,7 @@ static int use_mapping(int fd, void *map, size_t size,
 		ret = write_pattern(fd, map, size, &o->write, o->timeout);
 	if (ret || !o->hold)
 		return ret;
-	printf("holding the mapping for %u s\n", o->hold);
-	cli_hold(o->hold);
+	cli_hold(o->hold, "mapping");
 	/* The point of holding: the pages must outlive the server. */
 	if (o->verify_given || o->write_given)
 		ret = check(fd, map, size, last, "after hold", o->timeout);

@@ -116,7 +116,7 @@ int cli_parse_seconds(const char *s, unsigned int max, unsigned int *seconds);
 int cli_timeout_ms(unsigned int seconds);
 
 /* Sleep for @seconds, restarting after signals that do not kill us. */
-void cli_hold(unsigned int seconds);
+void cli_hold(unsigned int seconds, const char *what);
 
 /* Bytes with a binary unit for people: "1048576 (1.0 MiB)". */
 const char *cli_bytes(uint64_t bytes, char *buf, size_t len);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Parsing and small helpers shared by the subcommands. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,11 +59,32 @@ int cli_operand(int argc, char **argv, const char **operand)
 	return EXIT_OK;
 }
 
-void cli_hold(unsigned int seconds)
+static volatile sig_atomic_t hold_ended;
+
+static void end_hold(int sig)
+{
+	(void)sig;
+	hold_ended = 1;
+}
+
+/*
+ * SIGUSR1 ends a hold early, so a script (or a test) that is done with the
+ * holder need not guess how long its own checks will take.  The handler is
+ * in place before the "holding" line is printed: whoever reacts to that
+ * line can never kill us with SIGUSR1's default action.
+ */
+void cli_hold(unsigned int seconds, const char *what)
 {
 	struct timespec left = { .tv_sec = seconds, .tv_nsec = 0 };
+	struct sigaction sa;
 
-	while (nanosleep(&left, &left) && errno == EINTR)
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = end_hold; /* no SA_RESTART: nanosleep sees EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	printf("holding the %s for %u s (SIGUSR1 ends it sooner)\n", what,
+	       seconds);
+	while (!hold_ended && nanosleep(&left, &left) && errno == EINTR)
 		;
 }
 

@@ -34,7 +34,8 @@ static void import_help(void)
 	       "the first render\n"
 	       "                    node, else the first primary node)\n"
 	       "  --hold SECONDS    keep the import that long (the device "
-	       "stays attached)\n"
+	       "stays attached);\n"
+	       "                    SIGUSR1 ends it sooner\n"
 	       "  --timeout SECONDS give up when the server has not sent the "
 	       "buffer by then\n"
 	       "                    (default %u; 0 waits forever)\n",
@@ -145,8 +146,7 @@ static int import(int drm_fd, int buf_fd, const struct dmabuf_share_desc *d,
 	if (!ret)
 		ret = round_trip(drm_fd, handle, d->inode);
 	if (!ret && hold) {
-		printf("holding the import for %u s\n", hold);
-		cli_hold(hold);
+		cli_hold(hold, "import");
 	}
 	if (!handle)
 		return ret;

@@ -453,7 +453,7 @@ static void check_nothing_left(const struct sweep_op *op, unsigned int n,
 	char where[96];
 
 	snprintf(where, sizeof(where), "in %s at n=%u %s", op->name, n, when);
-	if (!lane_usage_wait(before, 2000))
+	if (!lane_usage_wait(before, LANE_SETTLE_MS))
 		lane_usage_fail(where, before);
 	if (op->needs_vgem && attachments_of(IMPORT_NAME) != importers)
 		lane_fail("importer left attached %s: %d -> %d", where,
@@ -564,7 +564,7 @@ int main(int argc, char **argv)
 		}
 		sweep(&ops[i], (unsigned int)max_n);
 	}
-	if (!lane_usage_wait(&start, 2000))
+	if (!lane_usage_wait(&start, LANE_SETTLE_MS))
 		lane_usage_fail("after the sweep", &start);
 	printf("SUMMARY fault-sweep: %zu operations, %lu faults injected "
 	       "(ENOMEM %lu, EFAULT %lu, absorbed by a fallback %lu; "

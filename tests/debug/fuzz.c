@@ -126,7 +126,7 @@ static void check_accounting(struct fuzz *fz, const struct lane_usage *start)
 	uint32_t want = start->live + (uint32_t)live_pool_buffers(fz);
 	int tries;
 
-	for (tries = 0; tries < 200; tries++) {
+	for (tries = 0; tries < LANE_SETTLE_MS / 10; tries++) {
 		lane_info(&info);
 		if (info.live_buffers == want)
 			return;
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 			  lane_failures >= 50 ? "too many failures" :
 						"time cap reached");
 	release_all(&fz);
-	if (!lane_usage_wait(&start, 2000))
+	if (!lane_usage_wait(&start, LANE_SETTLE_MS))
 		lane_usage_fail("after the fuzzer released everything", &start);
 	if (fz.drm >= 0)
 		close(fz.drm);

@@ -8,6 +8,14 @@
 #ifndef DMABUF_EXPORTER_DEBUG_LANE_H
 #define DMABUF_EXPORTER_DEBUG_LANE_H
 
+/*
+ * How long the lane waits for the kernel to settle (a dead child's last
+ * fput, the cache's worker): the wait ends as soon as it has, so only a
+ * real leak takes this long.  Never a guess at the speed of a loaded KASAN
+ * guest under TCG (issue 20).
+ */
+#define LANE_SETTLE_MS 120000
+
 #include <stdint.h>
 
 #include "../vm/harness.h"

@@ -122,7 +122,7 @@ static void part_cycles(uint64_t procs, uint64_t n)
 		if (pids[i] > 0 && wait_child(pids[i]))
 			lane_fail("cycling process %llu failed",
 				  (unsigned long long)i);
-	if (!lane_usage_wait(&before, 5000))
+	if (!lane_usage_wait(&before, LANE_SETTLE_MS))
 		lane_usage_fail("after the cycles", &before);
 	printf("stress cycles: %llu processes x %llu cycles of 2-16 pages, %.1fs\n",
 	       (unsigned long long)procs, (unsigned long long)n,
@@ -251,7 +251,7 @@ static void part_race(uint64_t threads, uint64_t replacers, uint64_t each)
 		lane_fail(
 			"refault race: %lu wrong reads or failed replacements",
 			rc.bad);
-	if (!lane_usage_wait(&before, 5000))
+	if (!lane_usage_wait(&before, LANE_SETTLE_MS))
 		lane_usage_fail("after the refault race", &before);
 	printf("stress race: %llu readers, %lu reads, %lu buffers replaced under them, %.1fs\n",
 	       (unsigned long long)threads, rc.reads, rc.replacements,
@@ -295,7 +295,7 @@ static void part_kills(uint64_t kills)
 		else
 			killed++;
 	}
-	if (!lane_usage_wait(&before, 10000))
+	if (!lane_usage_wait(&before, LANE_SETTLE_MS))
 		lane_usage_fail("after the killed children", &before);
 	printf("stress kills: %lu children killed mid-cycle, %.1fs\n", killed,
 	       lane_now() - t0);

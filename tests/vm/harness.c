@@ -110,11 +110,14 @@ int wait_zeroed(void)
 {
 	int tries;
 
-	for (tries = 0; tries < 500; tries++) {
+	for (tries = 0; tries < SETTLE_LIMIT_MS / SETTLE_STEP_MS; tries++) {
 		if (!cache_info().dirty_bytes)
 			return 0;
-		usleep(10000);
+		usleep(SETTLE_STEP_MS * 1000);
 	}
+	printf("\n  the zeroing worker still had %llu dirty bytes after %d s\n",
+	       (unsigned long long)cache_info().dirty_bytes,
+	       SETTLE_LIMIT_MS / 1000);
 	return -1;
 }
 
@@ -168,8 +171,10 @@ void assert_usage_is(const struct usage *before, const char *where)
 	int tries;
 
 	/* A dead child's last fput can trail its exit by a little. */
-	for (tries = 0; tries < 200 && !usage_equal(before, &now); tries++) {
-		usleep(10000);
+	for (tries = 0; tries < SETTLE_LIMIT_MS / SETTLE_STEP_MS &&
+			!usage_equal(before, &now);
+	     tries++) {
+		usleep(SETTLE_STEP_MS * 1000);
 		now = usage_now();
 	}
 	if (!usage_equal(before, &now))

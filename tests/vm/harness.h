@@ -17,6 +17,17 @@
 #define PAGE 4096UL
 
 /*
+ * The limit of every wait for the kernel to settle (the zeroing worker, a
+ * dead child's last fput, the cache's expiry): a wait returns as soon as
+ * what it waits for happens, so only a real failure ever takes this long.
+ * As long as a test's own limit, never a guess at how fast a loaded TCG
+ * guest is (issue 20).
+ */
+#define SETTLE_LIMIT_MS 120000
+/* The polling step of those waits. */
+#define SETTLE_STEP_MS 10
+
+/*
  * A test and what it needs: @needs returns NULL when the running system can
  * run the test, else the reason it cannot, and the test is reported as
  * skipped (never registered, so never counted as passed).

@@ -125,7 +125,7 @@ static void info_matches_memfree(void)
 		close(fds[i]);
 	CU_ASSERT_EQUAL(exp_info().total_allocated, 0);
 	/* Let the worker finish zeroing: it holds no extra memory, but wait. */
-	usleep(200000);
+	CU_ASSERT_EQUAL(wait_zeroed(), 0);
 	used = before - free_kib();
 	assert_near(used, (long)(cache_info().cached_bytes >> 10), "cached");
 	module_reload("");
@@ -228,7 +228,7 @@ static void idle_cache_expires(void)
 {
 	module_reload("cache_size=16777216 cache_idle_ms=200");
 	fill_cache(2);
-	CU_ASSERT_EQUAL(wait_cached_at_most(0, 5000), 0);
+	CU_ASSERT_EQUAL(wait_cached_at_most(0, SETTLE_LIMIT_MS), 0);
 	module_reload("");
 }
 

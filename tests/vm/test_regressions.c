@@ -341,19 +341,19 @@ static long cached_buffers(void)
  * Every coherent allocation of ours belongs to a live or a cached buffer.
  * The cache gives idle buffers back on its own (cache_idle_ms), and a
  * buffer leaves its count just before its memory goes: read until the two
- * agree, for up to two seconds; a real leak never does.
+ * agree, for up to SETTLE_LIMIT_MS; a real leak never does.
  */
 static void assert_allocations_accounted(void)
 {
 	long entries = -1, owned = -1;
 	int tries;
 
-	for (tries = 0; tries < 200; tries++) {
+	for (tries = 0; tries < SETTLE_LIMIT_MS / SETTLE_STEP_MS; tries++) {
 		owned = (long)exp_info().live_buffers + cached_buffers();
 		entries = dma_api_entries_of("dmabuf_exporter");
 		if (entries == owned)
 			break;
-		usleep(10000);
+		usleep(SETTLE_STEP_MS * 1000);
 	}
 	if (entries != owned)
 		printf(" (%ld coherent allocations for %ld live and cached buffers) ",
