@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <CUnit/Basic.h>
 
@@ -33,6 +34,25 @@ static const struct vm_suite *const all_suites[] = {
 };
 
 static int skipped;
+static struct timespec suite_start;
+
+static int suite_begin(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &suite_start);
+	return 0;
+}
+
+/* Each suite's time, so the budget of a boot can be read off its log. */
+static int suite_end(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	printf("\nsuite-time %s %.1f s\n", CU_get_current_suite()->pName,
+	       (double)(now.tv_sec - suite_start.tv_sec) +
+		       (double)(now.tv_nsec - suite_start.tv_nsec) / 1e9);
+	return 0;
+}
 
 static int wanted(const char *name, int argc, char **argv)
 {
@@ -48,7 +68,7 @@ static int wanted(const char *name, int argc, char **argv)
 
 static int add_suite(const struct vm_suite *s)
 {
-	CU_pSuite suite = CU_add_suite(s->name, NULL, NULL);
+	CU_pSuite suite = CU_add_suite(s->name, suite_begin, suite_end);
 	const struct vm_test *t;
 
 	if (!suite)
