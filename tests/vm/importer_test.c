@@ -286,9 +286,9 @@ static void test_client_killed_mid_use(void)
 
 	start_server(&srv, ARGV("serve", sock, "--size", "128K", "--fill",
 				"counter"));
-	CU_ASSERT_EQUAL(run_start(&victim, ARGV("attach", sock, "--write",
-						"0x77", "--hold", HOLD,
-						"--timeout", LIMIT)),
+	CU_ASSERT_EQUAL(run_start(&victim,
+				  ARGV("attach", sock, "--write", "0x77",
+				       "--hold", HOLD, "--timeout", LIMIT)),
 			0);
 	SEES(&victim, "holding");
 	kill(victim.pid, SIGKILL);
@@ -433,8 +433,8 @@ static void check_counter(int fd)
 
 	CU_ASSERT_EQUAL_FATAL(
 		dmabuf_share_map(fd, PROT_READ, 0, (void **)&w, &size), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_sync_start(fd, DMABUF_SHARE_READ, LIMIT_MS),
-			0);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_sync_start(fd, DMABUF_SHARE_READ, LIMIT_MS), 0);
 	for (i = 0; i < size / 4; i++)
 		bad += w[i] != (uint32_t)i;
 	CU_ASSERT_EQUAL(dmabuf_share_sync_end(fd, DMABUF_SHARE_READ), 0);
@@ -466,8 +466,8 @@ static void test_drm_import_cli_shows_attachment(void)
 
 	start_server(&srv,
 		     ARGV("serve", sock, "--size", "64K", "--name", "vm-drm"));
-	CU_ASSERT_EQUAL(run_start(&imp, ARGV("drm-import", sock, "--hold",
-					     HOLD, "--timeout", LIMIT)),
+	CU_ASSERT_EQUAL(run_start(&imp, ARGV("drm-import", sock, "--hold", HOLD,
+					     "--timeout", LIMIT)),
 			0);
 	SEES(&imp, "holding the import");
 	/* While imported, vgem is attached to the buffer (debugfs bufinfo). */
