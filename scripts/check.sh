@@ -126,11 +126,13 @@ summarize() {
 			/^SKIP / { skips[bin]++ }
 			/^callbacks: / { print "    " $0 }
 			/^suite-time / { t[$2] = $3 }
+			/^phase-time / { ph = ph sprintf(" %s %ss", $2, $3) }
 			END {
 				for (b in skips) printf "    %s: %d skipped (SKIP lines in tests.log)\n", b, skips[b]
 				line = ""
 				for (n in t) line = line sprintf(" %s %ds", n, t[n] + 0.5)
 				if (line != "") print "    suite seconds:" line
+				if (ph != "") print "    phase seconds:" ph
 			}' \
 			"$out/tests.log" 2>/dev/null || true
 		grep -aE 'SKIP nothing reached|SKIP cannot' "$out/tests.log" 2>/dev/null |

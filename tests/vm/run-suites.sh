@@ -16,21 +16,29 @@ if [ -f /payload/dmabuf_test_importer.ko ]; then
 		exit 1
 	}
 fi
+# phase NAME T0: how long a phase took, for the boot's time budget.
+phase() { echo "phase-time $1 $(($(date +%s) - $2)) s"; }
+t0=$(date +%s)
 sh /payload/callbacks.sh start
+phase callbacks-start "$t0"
 for t in exporter-tests importer-tests; do
 	[ -x "/payload/bin/$t" ] || continue
 	echo "=== $t"
+	t0=$(date +%s)
 	if [ "$t" = exporter-tests ]; then
 		"/payload/bin/$t" "$@"
 	else
 		"/payload/bin/$t"
 	fi
 	rc=$?
+	phase "$t" "$t0"
 	[ $rc = 0 ] || failed=$((failed + 1))
 	summary="$summary$t: exit $rc
 "
 done
+t0=$(date +%s)
 sh /payload/callbacks.sh report
+phase callbacks-report "$t0"
 summary="${summary}callbacks not reached: $?
 "
 echo "=== summary"
