@@ -14,31 +14,55 @@ step() {
 step dmabuf-share info
 dmabuf-share info
 
+# wait_for WHAT CONDITION...: until CONDITION holds, for at most 120 s (a
+# loaded TCG guest is slow; nothing here guesses how slow).
+wait_for() {
+	what=$1
+	shift
+	i=0
+	until "$@"; do
+		if [ $i -ge 1200 ]; then
+			echo "demo: no $what after 120 s"
+			exit 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+said() { grep -q "$2" "$1" 2>/dev/null; }
+
 step dmabuf-share serve $S --size 1M --name demo-frame --fill counter "&"
 dmabuf-share serve $S --size 1M --name demo-frame --fill counter &
 server=$!
-i=0
-while [ ! -S $S ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for "server socket" test -S $S
 
 step dmabuf-share attach $S --verify counter
 dmabuf-share attach $S --verify counter
 step dmabuf-share attach $S --write 0x5a
 dmabuf-share attach $S --write 0x5a
-step dmabuf-share attach $S --verify 0x5a --hold 4 "&"
-dmabuf-share attach $S --verify 0x5a --hold 4 &
+# The holders keep the buffer until ls has run: SIGUSR1 ends their holds.
+step dmabuf-share attach $S --verify 0x5a --hold 600 "&"
+dmabuf-share attach $S --verify 0x5a --hold 600 > /tmp/reader.out 2>&1 &
 reader=$!
-step dmabuf-share drm-import $S --hold 4 "&"
-dmabuf-share drm-import $S --hold 4 &
+step dmabuf-share drm-import $S --hold 600 "&"
+dmabuf-share drm-import $S --hold 600 > /tmp/importer.out 2>&1 &
 importer=$!
-sleep 2
+wait_for "reader holding" said /tmp/reader.out holding
+wait_for "import holding" said /tmp/importer.out holding
 
 step dmabuf-share ls
 dmabuf-share ls
 step dmabuf-share info
 dmabuf-share info
 
+step kill -USR1 "<reader> <importer>   # end their holds"
+kill -USR1 $reader $importer
 wait $reader
 wait $importer
+echo "--- the reader said:"
+cat /tmp/reader.out
+echo "--- the importer said:"
+cat /tmp/importer.out
 kill -INT $server
 wait $server || true
 step "dmabuf-share info   # after every process let go"
