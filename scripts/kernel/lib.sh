@@ -11,7 +11,7 @@ BASE_FRAGMENT=$FRAGMENT_DIR/base.config
 MINIMAL_FRAGMENT=$FRAGMENT_DIR/minimal.config
 
 # The cache lives outside the work tree so `git clean` never costs a rebuild.
-CACHE_ROOT=${DMABUF_EXPORTER_CACHE:-$HOME/.cache/dmabuf-exporter}
+CACHE_ROOT=${DMABUF_EXPORTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmabuf-exporter}
 KERNELS_DIR=$CACHE_ROOT/kernels
 
 # Which kernel source a flavor is built from: KERNEL_SERIES=6.1 (default,
