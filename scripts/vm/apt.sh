@@ -33,9 +33,15 @@ apt_opts() {
 }
 
 # Refresh the private package lists at most once a day (or when asked).
+# Under an exclusive lock: CI fetches the debug kernel's source beside make
+# check's kernels, and two apt-get updates of one list dir fail.
 apt_ready() {
-	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg mirror
 	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial"
+	(flock 9 && apt_refresh) 9>"$APT_DIR/.lock" || exit 1
+}
+
+apt_refresh() {
+	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg mirror
 	touch "$APT_DIR/status"
 	mirror=$(host_mirror)
 	printf 'deb [signed-by=%s] %s %s main\n' \
@@ -66,11 +72,14 @@ apt_field() {
 }
 
 # apt_fetch DIR PKG...: download .debs (exact names, "pkg=ver" allowed) into
-# DIR, reusing what the private archive cache already holds.
+# DIR, reusing what the private archive cache already holds.  Downloads
+# share the lock: only a refresh of the lists must be alone.
 apt_fetch() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	(cd "$dir" && apt-get $(apt_opts) download "$@" >&2) ||
+	# shellcheck disable=SC2046
+	(cd "$dir" && flock -s 9 && apt-get $(apt_opts) download "$@" >&2) \
+		9>"$APT_DIR/.lock" ||
 		die "apt-get download $* failed (private sources: $APT_DIR/sources.list)"
 }
