@@ -20,6 +20,7 @@ static CU_SuiteInfo suites[] = {
 	{ .pName = "CLI patterns and numbers", .pTests = pattern_tests },
 	{ .pName = "CLI serve loop", .pTests = serve_loop_tests },
 	{ .pName = "CLI", .pTests = cli_tests },
+	{ .pName = "1.0 freeze", .pTests = freeze_tests },
 	CU_SUITE_INFO_NULL,
 };
 
