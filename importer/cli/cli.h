@@ -51,6 +51,16 @@ const char *cli_file_kind(const char *path);
  */
 int cli_fail_socket(const char *op, int err, const char *path);
 
+/*
+ * Report a failure to use @dev as the exporter (@what: "open %s", "read
+ * INFO from %s"): a node that is some other file or device is named as
+ * such, not as "not a dma-buf".  Returns EXIT_FAIL.
+ */
+int cli_fail_exporter(const char *op, int err, const char *what,
+		      const char *dev);
+
+
+
 /* Print a warning: "dmabuf-share CMD: warning: ...". */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -108,6 +118,12 @@ int cli_parse_number(const char *s, uint64_t max, uint64_t *value);
 
 /* "64K", "1M", "4096", "0x1000": bytes, more than 0. */
 int cli_parse_size(const char *s, uint64_t *bytes);
+
+/*
+ * Why cli_parse_size() refused @s: "it must be above 0", "unknown unit
+ * 'MB'" (written into @buf), and so on.
+ */
+const char *cli_size_error(const char *s, char *buf, size_t len);
 
 /* Whole decimal seconds, 0 to @max. */
 int cli_parse_seconds(const char *s, unsigned int max, unsigned int *seconds);

@@ -53,6 +53,9 @@ int cli_operand(int argc, char **argv, const char **operand)
 	if (optind + want < argc)
 		return cli_usage("unexpected argument '%s'",
 				 argv[optind + want]);
+	/* connect("") and bind("") fail with EINVAL: name the mistake. */
+	if (operand && !argv[optind][0])
+		return cli_usage("SOCKET is empty");
 	if (operand)
 		*operand = argv[optind];
 	return EXIT_OK;

@@ -98,12 +98,13 @@ int cmd_info(int argc, char **argv)
 		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
 	ret = dmabuf_share_exporter_open(dev, &fd);
 	if (ret)
-		return cli_fail("exporter", ret, "open %s", dev);
+		return cli_fail_exporter("exporter", ret, "open %s", dev);
 	DMABUF_SHARE_STRUCT_INIT(&info);
 	ret = dmabuf_share_exporter_info(fd, &info);
 	if (ret) {
 		close(fd);
-		return cli_fail("info", ret, "read INFO from %s", dev);
+		return cli_fail_exporter("info", ret, "read INFO from %s",
+					 dev);
 	}
 	print_info(dev, &info);
 	ret = show_cache(fd, dev);

@@ -140,6 +140,20 @@ static int check_message(const void *msg, size_t len, int fd,
 	return ret;
 }
 
+/*
+ * A message refused for its fds or its length is first read as a header:
+ * a peer that is no dmabuf-share server at all ("HTTP/1.0 200 OK") is the
+ * cause to report, as the header's rule says, not the missing fd.
+ */
+static int foreign_or(int err, const void *msg, size_t len)
+{
+	if (err != -ENOMSG && err != -ETOOMANYREFS && err != -EMSGSIZE &&
+	    err != -ENOBUFS)
+		return err;
+	return len && dmabuf_share_header_check(msg, len) == -EPROTO ? -EPROTO :
+								      err;
+}
+
 DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 					     struct dmabuf_share_header *hdr,
 					     int *buf_fd, int timeout_ms)
@@ -155,10 +169,10 @@ DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 	memset(&msg, 0, sizeof(msg));
 	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
 		return -EINVAL;
-	ret = dmabuf_share_recv_fd(sock, msg.raw, sizeof(msg.raw), 0,
-				   timeout_ms, &len, &fd);
+	ret = dbs_recv_fd(sock, msg.raw, sizeof(msg.raw), 0, timeout_ms, &len,
+			  &fd);
 	if (ret)
-		return ret;
+		return foreign_or(ret, msg.raw, len);
 	ret = check_message(msg.raw, len, fd, flags);
 	if (ret) {
 		dbs_close(fd);

@@ -37,10 +37,15 @@ DMABUF_SHARE_EXPORT int dmabuf_share_alloc(int dev_fd, uint64_t size,
 	struct dmabuf_exporter_alloc arg;
 	int ret;
 
+	if (fd_flags & ~(O_ACCMODE | O_CLOEXEC) ||
+	    ((fd_flags & O_ACCMODE) != O_RDWR &&
+	     (fd_flags & O_ACCMODE) != O_RDONLY))
+		return -EINVAL;
 	/* Zeroed so reserved fields and the input fd are 0, as the ABI asks. */
 	memset(&arg, 0, sizeof(arg));
 	arg.size = size;
-	arg.fd_flags = (__u32)fd_flags;
+	/* The library's rule, not the module's: every fd is close-on-exec. */
+	arg.fd_flags = (__u32)(fd_flags | O_CLOEXEC);
 	arg.flags = alloc_flags;
 	ret = dbs_ioctl(dev_fd, DMABUF_EXPORTER_IOCTL_ALLOC, &arg);
 	if (ret)

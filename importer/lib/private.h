@@ -8,10 +8,18 @@
 #define DMABUF_SHARE_PRIVATE_H
 
 #include <stdio.h>
+#include <stdint.h>
 #include <time.h>
 #include <sys/types.h>
 
 #include "dmabuf_share.h"
+
+/*
+ * Large-file offsets on every ABI (i386, armhf): lseek() on a buffer of
+ * 2 GiB or more fails with EOVERFLOW otherwise.  The Makefile defines
+ * _FILE_OFFSET_BITS=64; no off_t is in the public API, so it is ABI-neutral.
+ */
+_Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
 /* The inventory behind the opaque handles of dmabuf_share.h. */
 struct dmabuf_share_holder {
@@ -42,7 +50,13 @@ struct dmabuf_share_inventory {
 #define DBS_EXPORTER_INFO_SIZE_V1 40
 #define DBS_CACHE_INFO_SIZE_V1 48
 
-/* -EINVAL unless @caller's struct_size is at least @min_size. */
+/* The largest struct_size taken: a page, as clone3() and openat2() allow. */
+#define DBS_STRUCT_SIZE_MAX 4096u
+
+/*
+ * 0 when @caller's struct_size is at least @min_size and at most
+ * DBS_STRUCT_SIZE_MAX; -EINVAL when smaller, -E2BIG when larger.
+ */
 int dbs_struct_check(const void *caller, size_t min_size);
 
 /*
@@ -99,6 +113,13 @@ int dbs_parse_fdinfo(FILE *f, struct dmabuf_share_desc *desc);
 /* Fill a sockaddr_un for @path; -ENAMETOOLONG when it does not fit. */
 struct sockaddr_un;
 int dbs_unix_addr(const char *path, struct sockaddr_un *addr);
+
+/*
+ * dmabuf_share_recv_fd() that also sets @received (payload bytes) when a
+ * message arrived but was refused, so the caller can still read it.
+ */
+int dbs_recv_fd(int sock, void *data, size_t len, unsigned int flags,
+		int timeout_ms, size_t *received, int *fd);
 
 /* The peer's pid from SO_PEERCRED. */
 int dbs_peer_pid(int sock, pid_t *pid);

@@ -170,10 +170,10 @@ static void test_size_errors_name_the_rule(void)
 	expect_size_error("-1", "no sign");
 	expect_size_error("1Q", "unknown unit 'Q'");
 	expect_size_error("99999999999999999999", "too large");
-	expect_size_error("16777216G", "too large");
+	expect_size_error("17179869184G", "too large");
 	expect_size_error("0x", "no digits after 0x");
 	expect_size_error("1MB", "unknown unit 'MB'");
-	expect_size_error("1.5M", "whole number");
+	expect_size_error("1.5M", "not a whole number");
 	expect_size_error("", "empty");
 }
 
