@@ -465,12 +465,18 @@ struct dmabuf_share_server;
  * @name:	sent in every header, NULL for ""
  * @server:	out
  *
- * Whether a socket file is stale is read from the kernel's socket table
- * (sock_diag, else /proc/net/unix), never by connecting: a live server is
- * not disturbed.  Returns -ENAMETOOLONG when @path does not fit in
- * sockaddr_un, -EADDRINUSE when a server listens on @path, -ENOTSOCK when
- * @path exists and is not a socket (a file or directory is never
- * replaced), or -errno from the socket calls.
+ * A server holds flock() on the lock file "@path.lock" beside the socket
+ * (created 0644 if missing) for as long as it lives, as Wayland
+ * compositors do: the kernel drops the lock when the process dies however
+ * it dies, every network namespace sees it, and it is taken before bind(),
+ * so two servers starting at once cannot both win, nor remove each
+ * other's socket.  A socket file whose lock is free is also looked up in
+ * the kernel's socket table (sock_diag, else /proc/net/unix), never by
+ * connecting, so a program that takes no lock keeps its path too.
+ * Returns -ENAMETOOLONG when @path does not fit in sockaddr_un,
+ * -EADDRINUSE when a server holds the lock or listens on @path, -ENOTSOCK
+ * when @path exists and is not a socket (a file or directory is never
+ * replaced), or -errno from open(), flock() and the socket calls.
  */
 DMABUF_SHARE_EXPORT int
 dmabuf_share_server_create(const char *path, int buf_fd, uint64_t offset,
@@ -510,9 +516,9 @@ dmabuf_share_server_accept(struct dmabuf_share_server *server,
  * dmabuf_share_server_destroy() - stop listening and remove the socket path
  *
  * Clients that already received the buffer keep it: it lives on until its
- * last fd and mapping are gone.  The path is removed only by the process
- * that created the server and only while it is still this server's
- * socket.  NULL is allowed.
+ * last fd and mapping are gone.  The path and its lock file are removed
+ * only by the process that created the server and only while they are
+ * still this server's files.  NULL is allowed.
  */
 DMABUF_SHARE_EXPORT void
 dmabuf_share_server_destroy(struct dmabuf_share_server *server);

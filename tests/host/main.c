@@ -21,6 +21,7 @@ static CU_SuiteInfo suites[] = {
 	{ .pName = "CLI serve loop", .pTests = serve_loop_tests },
 	{ .pName = "CLI", .pTests = cli_tests },
 	{ .pName = "1.0 freeze", .pTests = freeze_tests },
+	{ .pName = "server path lock", .pTests = lock_tests },
 	CU_SUITE_INFO_NULL,
 };
 
