@@ -206,7 +206,7 @@ dmabuf_share_exporter_info(int dev_fd, struct dmabuf_share_exporter_info *info);
  * next allocation of the same size.  Cached buffers belong to nobody and
  * are not counted in struct dmabuf_share_exporter_info.  Growable.
  */
-struct dmabuf_share_cache_info {
+struct dmabuf_share_exporter_cache_info {
 	uint32_t struct_size;	 /* in: sizeof; out: bytes filled */
 	uint32_t cached_buffers; /* buffers kept now */
 	uint64_t cache_size;	 /* bytes it may keep; 0: cache off */
@@ -217,7 +217,7 @@ struct dmabuf_share_cache_info {
 };
 
 /**
- * dmabuf_share_cache_info() - read the exporter's reuse-cache statistics
+ * dmabuf_share_exporter_cache_info() - the exporter's reuse-cache statistics
  * @dev_fd:	from dmabuf_share_exporter_open()
  * @info:	in: @struct_size set; out: filled on success
  *
@@ -226,7 +226,8 @@ struct dmabuf_share_cache_info {
  * -EINVAL for a bad @struct_size.
  */
 DMABUF_SHARE_EXPORT int
-dmabuf_share_cache_info(int dev_fd, struct dmabuf_share_cache_info *info);
+dmabuf_share_exporter_cache_info(int dev_fd,
+				 struct dmabuf_share_exporter_cache_info *info);
 
 /* ------------------------------------------------------------------------ */
 /* 2. Any dma-buf fd: size, mapping, CPU access, name, description            */
@@ -460,6 +461,7 @@ struct dmabuf_share_server;
  * dmabuf_share_server_create() - listen on a socket path for one buffer
  * @path:	filesystem path for the socket; a stale socket left by a dead
  *		server is replaced, a live one is not
+ * @flags:	0 (no flags are defined yet; others are -EINVAL)
  * @buf_fd:	the buffer; borrowed, keep it open until destroy
  * @offset:	sent in every header
  * @name:	sent in every header, NULL for ""
@@ -479,8 +481,8 @@ struct dmabuf_share_server;
  * replaced), or -errno from open(), flock() and the socket calls.
  */
 DMABUF_SHARE_EXPORT int
-dmabuf_share_server_create(const char *path, int buf_fd, uint64_t offset,
-			   const char *name,
+dmabuf_share_server_create(const char *path, unsigned int flags, int buf_fd,
+			   uint64_t offset, const char *name,
 			   struct dmabuf_share_server **server);
 
 /**
@@ -526,6 +528,7 @@ dmabuf_share_server_destroy(struct dmabuf_share_server *server);
 /**
  * dmabuf_share_connect() - connect to a server's socket path
  * @path:	the path given to dmabuf_share_server_create()
+ * @flags:	0 (no flags are defined yet; others are -EINVAL)
  * @sock:	out: the connected socket (close-on-exec)
  * @server_pid: out, may be NULL: the server's pid (SO_PEERCRED)
  * @timeout_ms:	how long to wait while the server's backlog is full (a
@@ -535,7 +538,8 @@ dmabuf_share_server_destroy(struct dmabuf_share_server *server);
  * server is gone), -ENOTSOCK (@path is not a socket: a file, directory or
  * device), -ETIMEDOUT, -ENAMETOOLONG, or another -errno from connect().
  */
-DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path, int *sock,
+DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path,
+					     unsigned int flags, int *sock,
 					     pid_t *server_pid, int timeout_ms);
 
 /**
@@ -587,8 +591,12 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_open(const char *path, int *drm_fd);
 /**
  * dmabuf_share_drm_driver() - the DRM driver's name, e.g. "vgem"
  * @drm_fd:	a DRM device fd
- * @name:	out: NUL-terminated, cut to @len
- * @len:	size of @name, more than 0
+ * @name:	out: the NUL-terminated name
+ * @len:	size of @name; 32 bytes hold every driver name in Linux
+ *
+ * Returns -ERANGE when the name and its NUL do not fit in @len (nothing
+ * is written: a cut name could name another driver), -EINVAL for a 0
+ * @len, or -errno from the DRM_IOCTL_VERSION ioctl.
  */
 DMABUF_SHARE_EXPORT int dmabuf_share_drm_driver(int drm_fd, char *name,
 						size_t len);
@@ -606,16 +614,21 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_driver(int drm_fd, char *name,
 DMABUF_SHARE_EXPORT int dmabuf_share_drm_import(int drm_fd, int buf_fd,
 						uint32_t *handle);
 
+/* dmabuf_share_drm_export() flag: a read-write fd (DRM_RDWR). */
+#define DMABUF_SHARE_EXPORT_WRITABLE (1u << 0)
+
 /**
  * dmabuf_share_drm_export() - export a GEM handle as a dma-buf fd
  * @drm_fd:	a DRM device fd
  * @handle:	a GEM handle of that fd
- * @writable:	nonzero for a read-write fd (DRM_RDWR), else read-only
+ * @flags:	DMABUF_SHARE_EXPORT_WRITABLE for a read-write fd, 0 for a
+ *		read-only one; other bits are -EINVAL
  * @buf_fd:	out: a dma-buf fd (close-on-exec).  For an imported handle
  *		this is the original dma-buf: same inode.
  */
 DMABUF_SHARE_EXPORT int dmabuf_share_drm_export(int drm_fd, uint32_t handle,
-						int writable, int *buf_fd);
+						unsigned int flags,
+						int *buf_fd);
 
 /**
  * dmabuf_share_drm_close_handle() - drop a GEM handle
@@ -639,6 +652,7 @@ struct dmabuf_share_buffer;
 
 /**
  * dmabuf_share_inventory_read() - list every dma-buf the caller can see
+ * @flags:	0 (no flags are defined yet; others are -EINVAL)
  * @inv:	out: free with dmabuf_share_inventory_free()
  *
  * Buffers come from /sys/kernel/debug/dma_buf/bufinfo when it is readable
@@ -647,7 +661,8 @@ struct dmabuf_share_buffer;
  * process the caller may inspect (holders and mappings).
  */
 DMABUF_SHARE_EXPORT int
-dmabuf_share_inventory_read(struct dmabuf_share_inventory **inv);
+dmabuf_share_inventory_read(unsigned int flags,
+			    struct dmabuf_share_inventory **inv);
 
 /**
  * dmabuf_share_inventory_free() - free an inventory; NULL is allowed
@@ -707,8 +722,13 @@ DMABUF_SHARE_EXPORT int
 dmabuf_share_buffer_holder(const struct dmabuf_share_buffer *buf, size_t index,
 			   pid_t *pid, int *fd);
 
-/* Attached devices, or -1 when unknown (debugfs not readable). */
-DMABUF_SHARE_EXPORT int
+/*
+ * How many devices are attached to the buffer.  Devices are read from
+ * debugfs bufinfo only: without DMABUF_SHARE_SRC_DEBUGFS in
+ * dmabuf_share_inventory_sources() they are unknown and this is 0, and a
+ * buffer created after bufinfo was read had none attached when it was.
+ */
+DMABUF_SHARE_EXPORT size_t
 dmabuf_share_buffer_device_count(const struct dmabuf_share_buffer *buf);
 
 /* The name of attached device @index, or NULL past the end. */

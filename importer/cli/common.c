@@ -132,7 +132,7 @@ int cli_receive(const char *sock, unsigned int timeout_s,
 	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	ret = dmabuf_share_connect(sock, &sk, server_pid, ms);
+	ret = dmabuf_share_connect(sock, 0, &sk, server_pid, ms);
 	if (ret)
 		return connect_failed(sock, ret, timeout_s);
 	/* One limit for the whole exchange, as --timeout promises. */

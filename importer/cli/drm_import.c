@@ -104,7 +104,8 @@ static int round_trip(int drm_fd, uint32_t handle, uint64_t inode)
 	struct stat st;
 	int fd = -1, ret;
 
-	ret = dmabuf_share_drm_export(drm_fd, handle, 1, &fd);
+	ret = dmabuf_share_drm_export(drm_fd, handle,
+				      DMABUF_SHARE_EXPORT_WRITABLE, &fd);
 	if (ret)
 		return cli_fail("drm-export", ret, "export handle %u", handle);
 	ret = fstat(fd, &st) ? -errno : 0;

@@ -54,7 +54,7 @@ static void print_info(const char *dev,
 	printf("page_size: %u\n", i->page_size);
 }
 
-static void print_cache(const struct dmabuf_share_cache_info *c)
+static void print_cache(const struct dmabuf_share_exporter_cache_info *c)
 {
 	char buf[64];
 
@@ -71,11 +71,11 @@ static void print_cache(const struct dmabuf_share_cache_info *c)
 /* A module without the cache is older, not broken: say so and go on. */
 static int show_cache(int fd, const char *dev)
 {
-	struct dmabuf_share_cache_info cache;
+	struct dmabuf_share_exporter_cache_info cache;
 	int ret;
 
 	DMABUF_SHARE_STRUCT_INIT(&cache);
-	ret = dmabuf_share_cache_info(fd, &cache);
+	ret = dmabuf_share_exporter_cache_info(fd, &cache);
 	if (ret == -ENOTTY) {
 		printf("cache: not reported by this module\n");
 		return EXIT_OK;

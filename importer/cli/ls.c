@@ -74,7 +74,7 @@ static void print_holders(const struct dmabuf_share_buffer *b, int maps,
 
 static void print_devices(const struct dmabuf_share_buffer *b)
 {
-	int i, n = 0, count = dmabuf_share_buffer_device_count(b);
+	int i, n = 0, count = (int)dmabuf_share_buffer_device_count(b);
 
 	if (count <= 0)
 		n = printf("%s", count < 0 ? "?" : "-");
@@ -133,7 +133,7 @@ int cmd_ls(int argc, char **argv)
 	ret = parse(argc, argv);
 	if (ret)
 		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
-	ret = dmabuf_share_inventory_read(&inv);
+	ret = dmabuf_share_inventory_read(0, &inv);
 	if (ret)
 		return cli_fail("ls", ret, "list dma-bufs");
 	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  NAME\n", W_INODE, "INODE",

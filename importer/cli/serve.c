@@ -208,7 +208,7 @@ static int run(int fd, const struct serve_opts *o)
 	sig_fd = stop_signals_fd();
 	if (sig_fd < 0)
 		return cli_fail("signals", sig_fd, "set up signal handling");
-	ret = dmabuf_share_server_create(o->sock, fd, 0, o->name, &srv);
+	ret = dmabuf_share_server_create(o->sock, 0, fd, 0, o->name, &srv);
 	if (ret) {
 		close(sig_fd);
 		return cli_fail_socket("listen", ret, o->sock);

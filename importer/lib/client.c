@@ -108,12 +108,13 @@ static int connect_by(const char *path, const struct dbs_deadline *d, int *sock,
 	return 0;
 }
 
-DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path, int *sock,
+DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path,
+					     unsigned int flags, int *sock,
 					     pid_t *server_pid, int timeout_ms)
 {
 	struct dbs_deadline d;
 
-	if (dbs_deadline_start(&d, timeout_ms))
+	if (flags || dbs_deadline_start(&d, timeout_ms))
 		return -EINVAL;
 	return connect_by(path, &d, sock, server_pid);
 }

@@ -15,7 +15,8 @@
 _Static_assert(sizeof(struct dmabuf_share_exporter_info) ==
 		       DBS_EXPORTER_INFO_SIZE_V1,
 	       "fields are appended only");
-_Static_assert(sizeof(struct dmabuf_share_cache_info) == DBS_CACHE_INFO_SIZE_V1,
+_Static_assert(sizeof(struct dmabuf_share_exporter_cache_info) ==
+		       DBS_CACHE_INFO_SIZE_V1,
 	       "fields are appended only");
 
 DMABUF_SHARE_EXPORT int dmabuf_share_exporter_open(const char *path,
@@ -81,10 +82,11 @@ dmabuf_share_exporter_info(int dev_fd, struct dmabuf_share_exporter_info *info)
 }
 
 DMABUF_SHARE_EXPORT int
-dmabuf_share_cache_info(int dev_fd, struct dmabuf_share_cache_info *info)
+dmabuf_share_exporter_cache_info(int dev_fd,
+				 struct dmabuf_share_exporter_cache_info *info)
 {
 	struct dmabuf_exporter_cache_info arg;
-	struct dmabuf_share_cache_info out;
+	struct dmabuf_share_exporter_cache_info out;
 	int ret;
 
 	ret = dbs_struct_check(info, DBS_CACHE_INFO_SIZE_V1);

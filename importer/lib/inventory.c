@@ -134,11 +134,14 @@ static void sort_inventory(struct dmabuf_share_inventory *inv)
 }
 
 DMABUF_SHARE_EXPORT int
-dmabuf_share_inventory_read(struct dmabuf_share_inventory **inv)
+dmabuf_share_inventory_read(unsigned int flags,
+			    struct dmabuf_share_inventory **inv)
 {
 	struct dmabuf_share_inventory *i;
 	int ret;
 
+	if (flags)
+		return -EINVAL;
 	i = calloc(1, sizeof(*i));
 	if (!i)
 		return -ENOMEM;
@@ -230,10 +233,10 @@ dmabuf_share_buffer_holder(const struct dmabuf_share_buffer *buf, size_t index,
 	return 0;
 }
 
-DMABUF_SHARE_EXPORT int
+DMABUF_SHARE_EXPORT size_t
 dmabuf_share_buffer_device_count(const struct dmabuf_share_buffer *buf)
 {
-	return buf->nr_devices;
+	return buf->nr_devices > 0 ? (size_t)buf->nr_devices : 0;
 }
 
 DMABUF_SHARE_EXPORT const char *

@@ -149,14 +149,16 @@ static int listen_at(struct dmabuf_share_server *srv)
 }
 
 DMABUF_SHARE_EXPORT int
-dmabuf_share_server_create(const char *path, int buf_fd, uint64_t offset,
-			   const char *name,
+dmabuf_share_server_create(const char *path, unsigned int flags, int buf_fd,
+			   uint64_t offset, const char *name,
 			   struct dmabuf_share_server **server)
 {
 	struct dmabuf_share_server *srv;
 	uint64_t size;
 	int ret;
 
+	if (flags)
+		return -EINVAL;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;

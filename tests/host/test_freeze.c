@@ -283,6 +283,59 @@ static void test_drm_import_checks_the_device_first(void)
 	unlink(path);
 }
 
+/* Item 15: flag arguments everywhere a call may grow, unknown bits -EINVAL. */
+static void test_flags_reject_unknown_bits(void)
+{
+	struct dmabuf_share_server *srv = NULL;
+	struct dmabuf_share_inventory *inv = NULL;
+	const char *path = test_path("flags.sock");
+	int memfd = make_memfd(4096, 0), null = open("/dev/null", O_RDWR);
+	int sock = -7, fd = -7;
+
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(null, 1, 1u << 31, &fd),
+			-EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(null, 1, 2, &fd), -EINVAL);
+	/* Known bits reach the device, which is no DRM device here. */
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(null, 1,
+						DMABUF_SHARE_EXPORT_WRITABLE,
+						&fd),
+			-ENOTTY);
+	CU_ASSERT_EQUAL(fd, -7);
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 1, memfd, 0, NULL,
+						   &srv),
+			-EINVAL);
+	CU_ASSERT_PTR_NULL(srv);
+	CU_ASSERT_EQUAL(access(path, F_OK), -1);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 1, &sock, NULL, 0), -EINVAL);
+	CU_ASSERT_EQUAL(sock, -7);
+	CU_ASSERT_EQUAL(dmabuf_share_inventory_read(1, &inv), -EINVAL);
+	CU_ASSERT_PTR_NULL(inv);
+	close(null);
+	close(memfd);
+}
+
+/* Item 16: counts are size_t; a name that does not fit is -ERANGE. */
+static void test_counts_and_names_are_consistent(void)
+{
+	size_t (*holders)(const struct dmabuf_share_buffer *) =
+		dmabuf_share_buffer_holder_count;
+	size_t (*devices)(const struct dmabuf_share_buffer *) =
+		dmabuf_share_buffer_device_count;
+	int (*cache)(int, struct dmabuf_share_exporter_cache_info *) =
+		dmabuf_share_exporter_cache_info;
+	char name[8] = "keep";
+	int null = open("/dev/null", O_RDWR);
+
+	CU_ASSERT_PTR_NOT_NULL(holders);
+	CU_ASSERT_PTR_NOT_NULL(devices);
+	CU_ASSERT_PTR_NOT_NULL(cache);
+	/* Not a DRM device: the error, and the caller's buffer untouched. */
+	CU_ASSERT_NOT_EQUAL(dmabuf_share_drm_driver(null, name, sizeof(name)),
+			    0);
+	CU_ASSERT_STRING_EQUAL(name, "keep");
+	close(null);
+}
+
 CU_TestInfo freeze_tests[] = {
 	{ "struct_size above a page: -E2BIG, nothing written",
 	  test_struct_size_above_a_page_is_e2big },
@@ -300,5 +353,8 @@ CU_TestInfo freeze_tests[] = {
 	{ "a foreign peer is named as one", test_foreign_peer_is_named },
 	{ "drm-import opens the device before taking the buffer",
 	  test_drm_import_checks_the_device_first },
+	{ "flags reject unknown bits", test_flags_reject_unknown_bits },
+	{ "counts are size_t, names are never cut",
+	  test_counts_and_names_are_consistent },
 	CU_TEST_INFO_NULL,
 };

@@ -44,7 +44,7 @@ static void serve_in_netns(const char *path, int ready, int stop)
 	if (unshare(CLONE_NEWNET)) {
 		c = 'n';
 	} else {
-		c = dmabuf_share_server_create(path, memfd, 0, NULL, &srv) ?
+		c = dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv) ?
 			    'f' :
 			    'y';
 	}
@@ -80,7 +80,7 @@ static void test_server_in_another_netns_keeps_its_path(void)
 		CU_ASSERT_EQUAL(c, 'y');
 		ino = inode_at(path);
 		CU_ASSERT_NOT_EQUAL(ino, 0);
-		CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0,
+		CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0,
 							   NULL, &srv),
 				-EADDRINUSE);
 		/* The other namespace's socket file is still there. */
@@ -92,7 +92,7 @@ static void test_server_in_another_netns_keeps_its_path(void)
 	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
 	/* Once it is gone, the path is free again. */
 	srv = NULL;
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &srv),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv),
 			0);
 	dmabuf_share_server_destroy(srv);
 	CU_ASSERT_EQUAL(access(path, F_OK), -1);
@@ -117,7 +117,7 @@ static void racer(const char *path, int go, int result, int done)
 
 	if (read(go, &c, 1) < 0)
 		_exit(2);
-	ret = dmabuf_share_server_create(path, memfd, 0, NULL, &srv);
+	ret = dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv);
 	c = ret ? (ret == -EADDRINUSE ? 'l' : 'e') : 'w';
 	if (write(result, &c, 1) != 1 || ret)
 		_exit(ret == -EADDRINUSE ? 1 : 2);
@@ -197,7 +197,7 @@ static void test_killed_server_leaves_a_free_path(void)
 	CU_ASSERT_FATAL(pipe2(ready, O_CLOEXEC) == 0);
 	child = fork();
 	if (child == 0) {
-		c = dmabuf_share_server_create(path, memfd, 0, NULL, &srv) ?
+		c = dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv) ?
 			    'f' :
 			    'y';
 		if (write(ready[1], &c, 1) == 1)
@@ -206,14 +206,14 @@ static void test_killed_server_leaves_a_free_path(void)
 	}
 	CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
 	CU_ASSERT_EQUAL(c, 'y');
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &srv),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv),
 			-EADDRINUSE);
 	kill(child, SIGKILL);
 	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
 	CU_ASSERT_EQUAL(access(lock, F_OK), 0);
 	srv = NULL;
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &srv),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv),
 			0);
 	dmabuf_share_server_destroy(srv);
 	/* A clean stop removes both. */
