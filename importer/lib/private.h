@@ -29,7 +29,7 @@ struct dmabuf_share_holder {
 
 struct dmabuf_share_buffer {
 	struct dmabuf_share_desc desc;
-	size_t nr_holders;
+	size_t nr_holders, holders_cap;
 	struct dmabuf_share_holder *holders; /* fds first, then mappings */
 	int nr_devices;			     /* -1: unknown (no debugfs) */
 	char **devices;			     /* attached device names */
@@ -37,9 +37,15 @@ struct dmabuf_share_buffer {
 
 struct dmabuf_share_inventory {
 	unsigned int sources; /* DMABUF_SHARE_SRC_* */
-	size_t nr_buffers;
-	struct dmabuf_share_buffer *buffers; /* sorted by inode */
+	size_t nr_buffers, buffers_cap;
+	struct dmabuf_share_buffer *buffers; /* sorted by inode once read */
 	size_t nr_hidden_pids; /* processes the caller may not inspect */
+	/*
+	 * While reading: open-addressing table of index + 1 into @buffers
+	 * by inode (0: empty slot), so each lookup is O(1).  Freed by
+	 * dbs_inv_finish(), whose sort would make it stale.
+	 */
+	size_t *slots, nr_slots; /* nr_slots: a power of 2, or 0 */
 };
 
 /*
@@ -134,6 +140,9 @@ struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 					uint64_t inode);
 int dbs_buffer_add_holder(struct dmabuf_share_buffer *buf, pid_t pid, int fd);
 int dbs_buffer_add_device(struct dmabuf_share_buffer *buf, const char *dev);
+
+/* Done adding: sort buffers by inode and holders (fds, then mappings). */
+void dbs_inv_finish(struct dmabuf_share_inventory *inv);
 
 /* Parse debugfs bufinfo text into @inv; buffers are added or completed. */
 int dbs_parse_bufinfo(FILE *f, struct dmabuf_share_inventory *inv);

@@ -22,6 +22,7 @@ static CU_SuiteInfo suites[] = {
 	{ .pName = "CLI", .pTests = cli_tests },
 	{ .pName = "1.0 freeze", .pTests = freeze_tests },
 	{ .pName = "server path lock", .pTests = lock_tests },
+	{ .pName = "inventory at scale", .pTests = scale_tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -18,5 +18,6 @@ extern CU_TestInfo serve_loop_tests[];
 extern CU_TestInfo abi_tests[];
 extern CU_TestInfo freeze_tests[];
 extern CU_TestInfo lock_tests[];
+extern CU_TestInfo scale_tests[];
 
 #endif /* DMABUF_SHARE_TEST_SUITES_H */
