@@ -150,6 +150,9 @@ int dbs_parse_bufinfo(FILE *f, struct dmabuf_share_inventory *inv);
 /* Add every dma-buf fd and mapping of every process the caller may see. */
 int dbs_scan_proc(struct dmabuf_share_inventory *inv);
 
+/* 1 when @pid is a kernel thread (PF_KTHREAD in /proc/PID/stat). */
+int dbs_is_kernel_thread(pid_t pid);
+
 /* True for the link target or maps path of a dma-buf ("/dmabuf:NAME"). */
 int dbs_is_dmabuf_path(const char *path);
 

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <CUnit/CUnit.h>
 
@@ -97,8 +100,91 @@ static void test_inventory_builds_in_linear_time(void)
 	CU_ASSERT(t20 < 8 * t5 + 0.002);
 }
 
+/* PF_KTHREAD in the flags field of /proc/PID/stat. */
+static int kthread(const char *pid)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+	       (flags & 0x00200000);
+}
+
+/* Processes of this pid namespace that are not kernel threads. */
+static size_t user_processes(size_t *kthreads)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	size_t n = 0;
+
+	*kthreads = 0;
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (kthread(de->d_name))
+			++*kthreads;
+		else
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * A user who is not root cannot read a kernel thread's fds either, but a
+ * kernel thread holds no dma-buf fd: it is not a process "that could not
+ * be inspected".  Read as nobody, the count stays below the number of
+ * processes that are not kernel threads (others may start meanwhile:
+ * the slack).
+ */
+static void test_kernel_threads_are_not_hidden(void)
+{
+	struct dmabuf_share_inventory *inv = NULL;
+	size_t hidden = 0, users, kthreads;
+	int p[2], status;
+	pid_t child;
+
+	if (getuid() != 0) {
+		fprintf(stderr, "\n    SKIP: needs root to become nobody\n");
+		return;
+	}
+	CU_ASSERT_FATAL(pipe(p) == 0);
+	child = fork();
+	if (child == 0) {
+		if (setgid(65534) || setuid(65534) ||
+		    dmabuf_share_inventory_read(0, &inv))
+			_exit(1);
+		hidden = dmabuf_share_inventory_hidden_pids(inv);
+		_exit(write(p[1], &hidden, sizeof(hidden)) != sizeof(hidden));
+	}
+	close(p[1]);
+	CU_ASSERT_EQUAL(read(p[0], &hidden, sizeof(hidden)), sizeof(hidden));
+	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
+	close(p[0]);
+	users = user_processes(&kthreads);
+	CU_ASSERT_EQUAL(dbs_is_kernel_thread(getpid()), 0);
+	if (kthreads)
+		CU_ASSERT_EQUAL(dbs_is_kernel_thread(2), kthread("2"));
+	fprintf(stderr, "\n    as nobody: %zu uninspectable; %zu processes, "
+			"%zu kernel threads\n", hidden, users, kthreads);
+	if (!kthreads)
+		fprintf(stderr, "    SKIP: no kernel threads in this pid "
+				"namespace\n");
+	CU_ASSERT(hidden <= users + 8);
+}
+
 CU_TestInfo scale_tests[] = {
 	{ "an inventory of 20,000 buffers builds in linear time",
 	  test_inventory_builds_in_linear_time },
+	{ "kernel threads are not counted as uninspectable",
+	  test_kernel_threads_are_not_hidden },
 	CU_TEST_INFO_NULL,
 };
