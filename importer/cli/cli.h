@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "dmabuf_share.h"
@@ -155,6 +156,30 @@ int cli_receive(const char *sock, unsigned int timeout_s,
  */
 int serve_loop(struct dmabuf_share_server *srv, int stop_fd,
 	       unsigned int *clients);
+
+/* What one process holds: distinct buffers and their total size. */
+struct ls_process {
+	pid_t pid;
+	size_t buffers;
+	uint64_t bytes;
+	char comm[32]; /* its /proc/PID/comm; "" when it is gone */
+};
+
+/*
+ * Print @inv as ls does, as the table or (@json) as one JSON object, to
+ * @out.  Returns 0, or -1 when out of memory.
+ */
+int ls_print(const struct dmabuf_share_inventory *inv, int json, FILE *out);
+
+/* The JSON form of ls (schema "dmabuf-share-ls", version 1). */
+void ls_json(FILE *out, const struct dmabuf_share_inventory *inv,
+	     const struct ls_process *procs, size_t nprocs);
+
+/* A JSON string, escaped; bytes that are not UTF-8 become U+FFFD. */
+void json_string(FILE *out, const char *s);
+
+/* The same, or null for NULL or "". */
+void json_string_or_null(FILE *out, const char *s);
 
 /* PATTERN: a byte value ("0xab", "171") or "counter" (32-bit word index). */
 struct pattern {

@@ -23,6 +23,7 @@ static CU_SuiteInfo suites[] = {
 	{ .pName = "1.0 freeze", .pTests = freeze_tests },
 	{ .pName = "server path lock", .pTests = lock_tests },
 	{ .pName = "inventory at scale", .pTests = scale_tests },
+	{ .pName = "ls and info for scripts", .pTests = ls_tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -21,7 +21,7 @@
 #include "suites.h"
 
 /* bufinfo text as 6.1 prints it, one device per buffer. */
-static char *bufinfo_text(size_t n)
+char *scale_bufinfo_text(size_t n)
 {
 	size_t len = 0, i;
 	char *text = NULL;
@@ -76,7 +76,7 @@ static double build_once(const char *text, size_t n)
 
 static double build_best(size_t n)
 {
-	char *text = bufinfo_text(n);
+	char *text = scale_bufinfo_text(n);
 	double best = 1e9;
 	int i;
 
