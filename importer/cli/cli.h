@@ -132,6 +132,13 @@ int cli_parse_seconds(const char *s, unsigned int max, unsigned int *seconds);
 /* --timeout SECONDS in milliseconds for the library: 0 is -1 (no limit). */
 int cli_timeout_ms(unsigned int seconds);
 
+/*
+ * What is left of @total_ms (-1: no limit) since @start (CLOCK_MONOTONIC):
+ * -1, or 0 to @total_ms, never below 0.
+ */
+struct timespec;
+int cli_ms_left(int total_ms, const struct timespec *start);
+
 /* Sleep for @seconds, restarting after signals that do not kill us. */
 void cli_hold(unsigned int seconds);
 

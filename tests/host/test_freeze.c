@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #include <CUnit/CUnit.h>
 
 #include "private.h"
+#include "cli.h"
 #include "helpers.h"
 #include "suites.h"
 
@@ -336,6 +338,52 @@ static void test_counts_and_names_are_consistent(void)
 	close(null);
 }
 
+/*
+ * Item 6: the time attach has left after connecting is computed from one
+ * clock reading.  With the clock 300 ms further at every reading, two
+ * readings in one computation gave 1000 - 1200 = -200 ms, which the
+ * library refuses with EINVAL ("Invalid argument") instead of timing out.
+ */
+static void test_time_left_is_never_negative(void)
+{
+	const char *shim = getenv("DMABUF_SHARE_CLOCKSHIM");
+	const char *path = test_path("clock.sock");
+	int s = listen_at(path);
+	struct run r;
+
+	CU_ASSERT_FATAL(s >= 0);
+	if (!shim) {
+		fprintf(stderr, "\n    SKIP: DMABUF_SHARE_CLOCKSHIM not set\n");
+		close(s);
+		return;
+	}
+	setenv("LD_PRELOAD", shim, 1);
+	setenv("DBS_CLOCK_STEP_MS", "300", 1);
+	CU_ASSERT_EQUAL(run_start(&r, ARGV("attach", path, "--timeout", "1")),
+			0);
+	unsetenv("LD_PRELOAD");
+	unsetenv("DBS_CLOCK_STEP_MS");
+	CU_ASSERT_EQUAL(run_wait(&r, 30), 1);
+	CU_ASSERT_PTR_NULL(strstr(r.err, "Invalid argument"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "timed out after 1 s"));
+	if (!strstr(r.err, "timed out after 1 s"))
+		fprintf(stderr, "\n    attach said: %s", r.err);
+	close(s);
+	unlink(path);
+	/* The computation itself, at its edges. */
+	{
+		struct timespec now, past;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		past = now;
+		past.tv_sec -= 5;
+		CU_ASSERT_EQUAL(cli_ms_left(-1, &past), -1);
+		CU_ASSERT_EQUAL(cli_ms_left(1000, &past), 0);
+		CU_ASSERT_EQUAL(cli_ms_left(0, &now), 0);
+		CU_ASSERT(cli_ms_left(60000, &now) > 50000);
+	}
+}
+
 CU_TestInfo freeze_tests[] = {
 	{ "struct_size above a page: -E2BIG, nothing written",
 	  test_struct_size_above_a_page_is_e2big },
@@ -356,5 +404,7 @@ CU_TestInfo freeze_tests[] = {
 	{ "flags reject unknown bits", test_flags_reject_unknown_bits },
 	{ "counts are size_t, names are never cut",
 	  test_counts_and_names_are_consistent },
+	{ "attach's time left is never negative",
+	  test_time_left_is_never_negative },
 	CU_TEST_INFO_NULL,
 };
