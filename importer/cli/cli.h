@@ -60,8 +60,6 @@ int cli_fail_socket(const char *op, int err, const char *path);
 int cli_fail_exporter(const char *op, int err, const char *what,
 		      const char *dev);
 
-
-
 /* Print a warning: "dmabuf-share CMD: warning: ...". */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

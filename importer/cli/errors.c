@@ -59,8 +59,7 @@ static const struct hint hints[] = {
 	{ "receive", ETOOMANYREFS,
 	  "a dmabuf-share server sends exactly one; another program may be "
 	  "listening on that path" },
-	{ "receive", ENOMSG,
-	  "another program may be listening on that path" },
+	{ "receive", ENOMSG, "another program may be listening on that path" },
 	{ "receive", EMSGSIZE,
 	  "a dmabuf-share header is 56 bytes; another program may be "
 	  "listening on that path" },
@@ -187,15 +186,16 @@ int cli_fail_exporter(const char *op, int err, const char *what,
 		snprintf(why, sizeof(why),
 			 "%s is not the dmabuf_exporter device", dev);
 	else if (err == -EISDIR || err == EISDIR ||
-		 (strcmp(kind, "missing") && strcmp(kind, "a character device")))
+		 (strcmp(kind, "missing") &&
+		  strcmp(kind, "a character device")))
 		snprintf(why, sizeof(why), "%s is %s, not a device node", dev,
 			 kind);
 	else
 		return cli_fail(op, err, "%s", action);
-	return cli_fail_why(why,
-			    "give --device the exporter's node, "
-			    DMABUF_SHARE_EXPORTER_PATH,
-			    "%s", action);
+	return cli_fail_why(
+		why,
+		"give --device the exporter's node, " DMABUF_SHARE_EXPORTER_PATH,
+		"%s", action);
 }
 
 void cli_warn(const char *fmt, ...)

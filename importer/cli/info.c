@@ -22,8 +22,8 @@ static void info_help(void)
 	       "mapping and device import are gone; released buffers the\n"
 	       "module keeps for reuse are counted under cache_size, "
 	       "cached_*, cache_*.\n\n"
-	       "  --device PATH     exporter node (default "
-	       DMABUF_SHARE_EXPORTER_PATH ")\n"
+	       "  --device PATH     exporter node (default " DMABUF_SHARE_EXPORTER_PATH
+	       ")\n"
 	       "  --json            one JSON object instead (schema "
 	       "\"dmabuf-share-info\",\n"
 	       "                    version 1; see dmabuf-share(1))\n");

@@ -125,7 +125,7 @@ static void read_comm(pid_t pid, char *comm, size_t len)
 
 /* Fold the sorted pairs into one entry per process. */
 static struct ls_process *fold(const struct dmabuf_share_inventory *inv,
-			    const struct holding *h, size_t n, size_t *count)
+			       const struct holding *h, size_t n, size_t *count)
 {
 	struct ls_process *procs = malloc((n ? n : 1) * sizeof(*procs)), *p;
 	size_t i, np = 0;
@@ -154,7 +154,7 @@ static struct ls_process *fold(const struct dmabuf_share_inventory *inv,
 }
 
 static struct ls_process *processes(const struct dmabuf_share_inventory *inv,
-				 size_t *count)
+				    size_t *count)
 {
 	struct holding *h;
 	struct ls_process *p;

@@ -152,7 +152,7 @@ static int foreign_or(int err, const void *msg, size_t len)
 	    err != -ENOBUFS)
 		return err;
 	return len && dmabuf_share_header_check(msg, len) == -EPROTO ? -EPROTO :
-								      err;
+								       err;
 }
 
 DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,

@@ -90,8 +90,7 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_import(int drm_fd, int buf_fd,
 }
 
 DMABUF_SHARE_EXPORT int dmabuf_share_drm_export(int drm_fd, uint32_t handle,
-						unsigned int flags,
-						int *buf_fd)
+						unsigned int flags, int *buf_fd)
 {
 	uint32_t prime = DRM_CLOEXEC;
 	int fd = -1;

@@ -87,9 +87,8 @@ struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 {
 	struct dmabuf_share_buffer *b;
 
-	if (grow_slots(inv) ||
-	    grow((void **)&inv->buffers, &inv->buffers_cap, inv->nr_buffers,
-		 sizeof(*inv->buffers)))
+	if (grow_slots(inv) || grow((void **)&inv->buffers, &inv->buffers_cap,
+				    inv->nr_buffers, sizeof(*inv->buffers)))
 		return NULL;
 	slot_insert(inv->slots, inv->nr_slots, inode, inv->nr_buffers);
 	b = &inv->buffers[inv->nr_buffers++];

@@ -48,13 +48,13 @@ static int same_file(const struct stat *a, const struct stat *b)
 static int take_lock(struct dmabuf_share_server *srv)
 {
 	struct stat now;
-	int fd, ret;
+	int ret;
 
 	for (;;) {
 		/* Read-only is enough for flock(), and works on others' files. */
-		fd = open(srv->lock_path, O_RDONLY | O_CREAT | O_CLOEXEC |
-						  O_NOFOLLOW,
-			  0644);
+		int fd = open(srv->lock_path,
+			      O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			      0644);
 		if (fd < 0)
 			return -errno;
 		do {

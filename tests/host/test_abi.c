@@ -94,12 +94,14 @@ static void test_calls_refuse_a_bad_struct_size(void)
 	memset(&d, 0xee, sizeof(d));
 	d.struct_size = 0;
 	CU_ASSERT_EQUAL(dmabuf_share_exporter_info(memfd, &info), -EINVAL);
-	CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(memfd, &cache), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(memfd, &cache),
+			-EINVAL);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(memfd, &d), -EINVAL);
 	CU_ASSERT_EQUAL(d.size, 0xeeeeeeeeeeeeeeeeULL);
 	/* With the size right, a memfd is simply not the exporter. */
 	DMABUF_SHARE_STRUCT_INIT(&cache);
-	CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(memfd, &cache), -ENOTTY);
+	CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(memfd, &cache),
+			-ENOTTY);
 	close(memfd);
 }
 

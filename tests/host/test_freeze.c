@@ -75,8 +75,10 @@ static void test_struct_size_above_a_page_is_e2big(void)
 	CU_ASSERT_EQUAL_FATAL(in_child(desc_at_guard_page, 0x2000, &status), 0);
 	CU_ASSERT_TRUE(WIFEXITED(status));
 	if (WIFSIGNALED(status))
-		fprintf(stderr, "\n    desc_at_guard_page(0x2000): killed by "
-				"signal %d\n", WTERMSIG(status));
+		fprintf(stderr,
+			"\n    desc_at_guard_page(0x2000): killed by "
+			"signal %d\n",
+			WTERMSIG(status));
 	CU_ASSERT_EQUAL(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
 	/* A page exactly is allowed: the limit is "above a page". */
 	CU_ASSERT_EQUAL(dbs_struct_check(&(uint32_t){ 4096 }, 120), 0);
@@ -88,10 +90,8 @@ static void test_struct_size_above_a_page_is_e2big(void)
 /* Item 7: UBSan reports the negation of INT_MIN. */
 static void test_strerror_of_int_min(void)
 {
-	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(INT_MIN),
-			       "unknown error");
-	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(INT_MAX),
-			       "unknown error");
+	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(INT_MIN), "unknown error");
+	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(INT_MAX), "unknown error");
 	CU_ASSERT_STRING_EQUAL(dmabuf_share_strerror(0), "Success");
 }
 
@@ -140,9 +140,10 @@ static void test_help_fits_80_columns(void)
 			size_t n = strcspn(line, "\n");
 
 			if (n > 80)
-				fprintf(stderr, "\n    %s --help: %zu columns: "
-						"%.*s\n", cmds[i], n, (int)n,
-					line);
+				fprintf(stderr,
+					"\n    %s --help: %zu columns: "
+					"%.*s\n",
+					cmds[i], n, (int)n, line);
 			CU_ASSERT(n <= 80);
 			line += n + (line[n] != '\0');
 		}
@@ -190,9 +191,8 @@ static void test_info_on_null_and_directory(void)
 					     "dmabuf_exporter device"));
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info", "--device", "/tmp")), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/tmp is a directory"));
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", test_path("n.sock"),
-					 "--size", "4K", "--device",
-					 "/dev/null")),
+	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", test_path("n.sock"), "--size",
+					 "4K", "--device", "/dev/null")),
 			1);
 	CU_ASSERT_PTR_NULL(strstr(r.err, "not a dma-buf"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "not the dmabuf_exporter"));
@@ -222,7 +222,7 @@ static void attach_to_peer(const char *name, const char *data, size_t len,
 			   int nfds, struct run *r)
 {
 	const char *path = test_path(name);
-	int s = listen_at(path), fds[2], conn;
+	int s = listen_at(path), fds[2];
 	struct pollfd p = { .fd = s, .events = POLLIN };
 
 	fds[0] = make_memfd(4096, 0);
@@ -230,7 +230,7 @@ static void attach_to_peer(const char *name, const char *data, size_t len,
 	CU_ASSERT_FATAL(s >= 0);
 	CU_ASSERT_EQUAL_FATAL(run_start(r, ARGV("attach", path)), 0);
 	if (poll(&p, 1, 30000) == 1) {
-		conn = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+		int conn = accept4(s, NULL, NULL, SOCK_CLOEXEC);
 		CU_ASSERT_EQUAL(send_raw(conn, data, len, fds, nfds), 0);
 		close(conn);
 	}
@@ -262,8 +262,8 @@ static void test_foreign_peer_is_named(void)
 	/* A memfd: the cause once, not twice. */
 	attach_to_peer("memfd.sock", (const char *)&h, sizeof(h), 1, &r);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "not a dma-buf"));
-	CU_ASSERT_PTR_NULL(strstr(strstr(r.err, "not a dma-buf") + 1,
-				  "not a dma-buf"));
+	CU_ASSERT_PTR_NULL(
+		strstr(strstr(r.err, "not a dma-buf") + 1, "not a dma-buf"));
 }
 
 /* Item 11: the DRM device is opened before anything is received. */
@@ -298,9 +298,8 @@ static void test_flags_reject_unknown_bits(void)
 			-EINVAL);
 	CU_ASSERT_EQUAL(dmabuf_share_drm_export(null, 1, 2, &fd), -EINVAL);
 	/* Known bits reach the device, which is no DRM device here. */
-	CU_ASSERT_EQUAL(dmabuf_share_drm_export(null, 1,
-						DMABUF_SHARE_EXPORT_WRITABLE,
-						&fd),
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(
+				null, 1, DMABUF_SHARE_EXPORT_WRITABLE, &fd),
 			-ENOTTY);
 	CU_ASSERT_EQUAL(fd, -7);
 	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 1, memfd, 0, NULL,

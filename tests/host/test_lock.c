@@ -61,7 +61,6 @@ static void test_server_in_another_netns_keeps_its_path(void)
 	const char *path = test_path("netns.sock");
 	struct dmabuf_share_server *srv = NULL;
 	int ready[2], stop[2], memfd = make_memfd(4096, 0), status = 0;
-	uint64_t ino;
 	pid_t child;
 	char c = 0;
 
@@ -77,8 +76,9 @@ static void test_server_in_another_netns_keeps_its_path(void)
 		fprintf(stderr, "\n    SKIP: unshare(CLONE_NEWNET) refused "
 				"(needs CAP_SYS_ADMIN)\n");
 	} else {
+		uint64_t ino = inode_at(path);
+
 		CU_ASSERT_EQUAL(c, 'y');
-		ino = inode_at(path);
 		CU_ASSERT_NOT_EQUAL(ino, 0);
 		CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0,
 							   NULL, &srv),
@@ -92,8 +92,8 @@ static void test_server_in_another_netns_keeps_its_path(void)
 	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
 	/* Once it is gone, the path is free again. */
 	srv = NULL;
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv),
-			0);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
 	dmabuf_share_server_destroy(srv);
 	CU_ASSERT_EQUAL(access(path, F_OK), -1);
 	close(ready[0]);
@@ -176,8 +176,9 @@ static void test_racing_servers_one_wins(void)
 	for (round = 0; round < ROUNDS; round++)
 		not_one += race_once(path, &bad) != 1;
 	if (not_one || bad)
-		fprintf(stderr, "\n    %d of %d rounds without exactly one "
-				"winner, %d racers failed otherwise\n",
+		fprintf(stderr,
+			"\n    %d of %d rounds without exactly one "
+			"winner, %d racers failed otherwise\n",
 			not_one, ROUNDS, bad);
 	CU_ASSERT_EQUAL(not_one, 0);
 	CU_ASSERT_EQUAL(bad, 0);
@@ -206,15 +207,16 @@ static void test_killed_server_leaves_a_free_path(void)
 	}
 	CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
 	CU_ASSERT_EQUAL(c, 'y');
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL,
+						   &srv),
 			-EADDRINUSE);
 	kill(child, SIGKILL);
 	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
 	CU_ASSERT_EQUAL(access(lock, F_OK), 0);
 	srv = NULL;
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv),
-			0);
+	CU_ASSERT_EQUAL(
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
 	dmabuf_share_server_destroy(srv);
 	/* A clean stop removes both. */
 	CU_ASSERT_EQUAL(access(path, F_OK), -1);

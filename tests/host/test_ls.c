@@ -35,8 +35,9 @@ static void test_ls_json_schema(void)
 	struct run r;
 
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("ls", "--json")), 0);
-	CU_ASSERT_EQUAL(strncmp(r.out, "{\"schema\":\"dmabuf-share-ls\","
-				       "\"version\":1,",
+	CU_ASSERT_EQUAL(strncmp(r.out,
+				"{\"schema\":\"dmabuf-share-ls\","
+				"\"version\":1,",
 				38),
 			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"buffers\":["));
@@ -52,9 +53,9 @@ static void test_info_json_schema(void)
 	struct run r;
 
 	/* No exporter on the host: the error is the same, and on stderr. */
-	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info", "--json", "--device",
-					 "/nonexistent")),
-			1);
+	CU_ASSERT_EQUAL(
+		run_cli(&r, ARGV("info", "--json", "--device", "/nonexistent")),
+		1);
 	CU_ASSERT_EQUAL(r.out[0], '\0');
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is the module loaded?"));
 }
@@ -95,11 +96,11 @@ static double render(size_t n, int json)
 {
 	struct dmabuf_share_inventory *inv = synthetic(n);
 	FILE *null = fopen("/dev/null", "we");
-	double best = 1e9, t;
+	double best = 1e9;
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		t = cpu_seconds();
+		double t = cpu_seconds();
 		CU_ASSERT_EQUAL(ls_print(inv, json, null), 0);
 		t = cpu_seconds() - t;
 		best = t < best ? t : best;
@@ -114,8 +115,9 @@ static void test_ls_renders_20000_buffers_in_linear_time(void)
 	double j5 = render(5000, 1), j20 = render(20000, 1);
 	double t5 = render(5000, 0), t20 = render(20000, 0);
 
-	fprintf(stderr, "\n    ls --json of 5,000 / 20,000 buffers: %.1f / "
-			"%.1f ms CPU; table: %.1f / %.1f ms\n",
+	fprintf(stderr,
+		"\n    ls --json of 5,000 / 20,000 buffers: %.1f / "
+		"%.1f ms CPU; table: %.1f / %.1f ms\n",
 		j5 * 1e3, j20 * 1e3, t5 * 1e3, t20 * 1e3);
 	CU_ASSERT(j20 < 8 * j5 + 0.002);
 	CU_ASSERT(t20 < 8 * t5 + 0.002);
@@ -131,9 +133,10 @@ static void test_ls_json_fields_and_totals(void)
 
 	CU_ASSERT_EQUAL(ls_print(inv, 1, f), 0);
 	fclose(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "{\"inode\":1,\"size\":4096,"
-					    "\"exporter\":\"dmabuf_exporter\","
-					    "\"name\":\"buf0\",\"fds\":[{\"pid\":"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+				      "{\"inode\":1,\"size\":4096,"
+				      "\"exporter\":\"dmabuf_exporter\","
+				      "\"name\":\"buf0\",\"fds\":[{\"pid\":"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"devices\":[\"vgem\"]}"));
 	c = fopen("/proc/self/comm", "re");
 	if (c && fgets(comm, sizeof(comm), c))

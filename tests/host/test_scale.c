@@ -94,8 +94,9 @@ static void test_inventory_builds_in_linear_time(void)
 	double t5 = build_best(5000), t10 = build_best(10000),
 	       t20 = build_best(20000);
 
-	fprintf(stderr, "\n    inventory of 5,000 / 10,000 / 20,000 buffers: "
-			"%.1f / %.1f / %.1f ms CPU\n",
+	fprintf(stderr,
+		"\n    inventory of 5,000 / 10,000 / 20,000 buffers: "
+		"%.1f / %.1f / %.1f ms CPU\n",
 		t5 * 1e3, t10 * 1e3, t20 * 1e3);
 	CU_ASSERT(t20 < 8 * t5 + 0.002);
 }
@@ -113,7 +114,8 @@ static int kthread(const char *pid)
 		return 0;
 	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 	fclose(f);
-	return p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+	return p &&
+	       sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
 	       (flags & 0x00200000);
 }
 
@@ -173,8 +175,10 @@ static void test_kernel_threads_are_not_hidden(void)
 	CU_ASSERT_EQUAL(dbs_is_kernel_thread(getpid()), 0);
 	if (kthreads)
 		CU_ASSERT_EQUAL(dbs_is_kernel_thread(2), kthread("2"));
-	fprintf(stderr, "\n    as nobody: %zu uninspectable; %zu processes, "
-			"%zu kernel threads\n", hidden, users, kthreads);
+	fprintf(stderr,
+		"\n    as nobody: %zu uninspectable; %zu processes, "
+		"%zu kernel threads\n",
+		hidden, users, kthreads);
 	if (!kthreads)
 		fprintf(stderr, "    SKIP: no kernel threads in this pid "
 				"namespace\n");

@@ -44,8 +44,8 @@ static int client_round(struct dmabuf_share_server *srv, const char *path,
 	int sock = -1, ret;
 
 	/* An AF_UNIX connect completes before accept(): no thread needed. */
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, 0, &sock, &server, 1000),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_connect(path, 0, &sock, &server, 1000), 0);
 	CU_ASSERT_EQUAL(server, getpid());
 	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &client, 1000), 0);
 	CU_ASSERT_EQUAL(client, getpid());
@@ -211,8 +211,8 @@ static void test_offset_past_size_refused(void)
 	struct dmabuf_share_server *b = NULL;
 	int memfd = make_memfd(4096, 0);
 
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(test_path("o.sock"), 0, memfd,
-						   4097, NULL, &b),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(test_path("o.sock"), 0,
+						   memfd, 4097, NULL, &b),
 			-EINVAL);
 	CU_ASSERT_PTR_NULL(b);
 	close(memfd);

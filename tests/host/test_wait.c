@@ -125,7 +125,8 @@ static void test_receive_times_out_on_a_silent_server(void)
 	CU_ASSERT_TRUE(now_ms() - t0 < 2000);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, 0, &sock, NULL, 300), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, 0, &sock, NULL, 300),
+			      0);
 	CU_ASSERT_EQUAL(dmabuf_share_receive(sock, 0, &h, &fd, 100),
 			-ETIMEDOUT);
 	CU_ASSERT_EQUAL(fd, -77);
@@ -157,7 +158,8 @@ static void test_connect_times_out_on_a_full_backlog(void)
 	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 300),
 			-ETIMEDOUT);
 	CU_ASSERT_TRUE(now_ms() - t0 >= 250);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 0), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 0),
+			-ETIMEDOUT);
 	CU_ASSERT_EQUAL(sock, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
 	while (n--)
