@@ -266,6 +266,26 @@ static void test_foreign_peer_is_named(void)
 		strstr(strstr(r.err, "not a dma-buf") + 1, "not a dma-buf"));
 }
 
+/* Item 9: a peer that hangs up without sending gets a hint, not a bare errno. */
+static void test_hang_up_has_a_hint(void)
+{
+	const char *path = test_path("hangup.sock");
+	int s = listen_at(path);
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	struct run r;
+
+	CU_ASSERT_FATAL(s >= 0);
+	CU_ASSERT_EQUAL_FATAL(run_start(&r, ARGV("attach", path)), 0);
+	if (poll(&p, 1, 30000) == 1)
+		close(accept4(s, NULL, NULL, SOCK_CLOEXEC));
+	CU_ASSERT_EQUAL(run_wait(&r, 30), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "the peer hung up without "
+					     "sending a buffer (the server may "
+					     "be out of file descriptors"));
+	close(s);
+	unlink(path);
+}
+
 /* Item 11: the DRM device is opened before anything is received. */
 static void test_drm_import_checks_the_device_first(void)
 {
@@ -410,6 +430,7 @@ CU_TestInfo freeze_tests[] = {
 	  test_info_on_null_and_directory },
 	{ "strerror names no wrong cause", test_strerror_names_short_sends },
 	{ "a foreign peer is named as one", test_foreign_peer_is_named },
+	{ "a hang-up without a buffer has a hint", test_hang_up_has_a_hint },
 	{ "drm-import opens the device before taking the buffer",
 	  test_drm_import_checks_the_device_first },
 	{ "flags reject unknown bits", test_flags_reject_unknown_bits },
