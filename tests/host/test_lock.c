@@ -226,7 +226,49 @@ static void test_killed_server_leaves_a_free_path(void)
 	close(memfd);
 }
 
+/* The fd of this process open on @path, from /proc/self/fd; -1 if none. */
+static int fd_open_on(const char *path)
+{
+	char link[64], target[512];
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, path))
+			return fd;
+	}
+	return -1;
+}
+
+/* Every fd the server holds (socket, lock file) is close-on-exec. */
+static void test_server_fds_are_close_on_exec(void)
+{
+	const char *path = test_path("cloexec.sock");
+	struct dmabuf_share_server *srv = NULL;
+	int memfd = make_memfd(4096, 0), lock_fd;
+	char lock[256];
+
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
+	lock_fd = fd_open_on(lock);
+	CU_ASSERT(lock_fd >= 0);
+	CU_ASSERT(fcntl(lock_fd, F_GETFD) & FD_CLOEXEC);
+	CU_ASSERT(fcntl(dmabuf_share_server_fd(srv), F_GETFD) & FD_CLOEXEC);
+	dmabuf_share_server_destroy(srv);
+	CU_ASSERT_EQUAL(fd_open_on(lock), -1);
+	close(memfd);
+}
+
 CU_TestInfo lock_tests[] = {
+	{ "the server's socket and lock file are close-on-exec",
+	  test_server_fds_are_close_on_exec },
 	{ "a killed server's lock dies with it; destroy removes the lock",
 	  test_killed_server_leaves_a_free_path },
 	{ "a server in another netns keeps its path",
