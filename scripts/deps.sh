@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm/common.sh"
 
 declare -A GROUP=(
-	[check]="build-essential pkg-config linux-headers-amd64 qemu-system-x86 busybox-static libcunit1-dev libdrm-dev cpio kmod"
+	[check]="build-essential pkg-config linux-headers-amd64 qemu-system-x86 busybox-static libcunit1-dev libdrm-dev cpio kmod abigail-tools musl-tools gcc-multilib"
 	[kernel]="linux-source-6.1 build-essential bc flex bison libelf-dev libssl-dev dwarves cpio rsync kmod"
 	[lint]="linux-source-6.1 sparse clang-format cppcheck"
 	[bench]="gnuplot-nox"

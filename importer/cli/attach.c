@@ -24,8 +24,9 @@ struct attach_opts {
 static void attach_help(void)
 {
 	printf("Usage: dmabuf-share attach SOCKET [--verify PATTERN] "
-	       "[--write PATTERN] [--hold SECONDS]\n"
-	       "                           [--timeout SECONDS]\n\n"
+	       "[--write PATTERN]\n"
+	       "                           [--hold SECONDS] [--timeout SECONDS]"
+	       "\n\n"
 	       "Receive the buffer served on SOCKET, map it and report what "
 	       "was received.\n\n"
 	       "  --verify PATTERN  fail unless the buffer holds PATTERN\n"

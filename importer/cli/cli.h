@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "dmabuf_share.h"
@@ -50,6 +51,14 @@ const char *cli_file_kind(const char *path);
  * a path that is no socket is named as what it is.  Returns EXIT_FAIL.
  */
 int cli_fail_socket(const char *op, int err, const char *path);
+
+/*
+ * Report a failure to use @dev as the exporter (@what: "open %s", "read
+ * INFO from %s"): a node that is some other file or device is named as
+ * such, not as "not a dma-buf".  Returns EXIT_FAIL.
+ */
+int cli_fail_exporter(const char *op, int err, const char *what,
+		      const char *dev);
 
 /* Print a warning: "dmabuf-share CMD: warning: ...". */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -109,11 +118,24 @@ int cli_parse_number(const char *s, uint64_t max, uint64_t *value);
 /* "64K", "1M", "4096", "0x1000": bytes, more than 0. */
 int cli_parse_size(const char *s, uint64_t *bytes);
 
+/*
+ * Why cli_parse_size() refused @s: "it must be above 0", "unknown unit
+ * 'MB'" (written into @buf), and so on.
+ */
+const char *cli_size_error(const char *s, char *buf, size_t len);
+
 /* Whole decimal seconds, 0 to @max. */
 int cli_parse_seconds(const char *s, unsigned int max, unsigned int *seconds);
 
 /* --timeout SECONDS in milliseconds for the library: 0 is -1 (no limit). */
 int cli_timeout_ms(unsigned int seconds);
+
+/*
+ * What is left of @total_ms (-1: no limit) since @start (CLOCK_MONOTONIC):
+ * -1, or 0 to @total_ms, never below 0.
+ */
+struct timespec;
+int cli_ms_left(int total_ms, const struct timespec *start);
 
 /* Sleep for @seconds, restarting after signals that do not kill us. */
 void cli_hold(unsigned int seconds, const char *what);
@@ -139,6 +161,30 @@ int cli_receive(const char *sock, unsigned int timeout_s,
  */
 int serve_loop(struct dmabuf_share_server *srv, int stop_fd,
 	       unsigned int *clients);
+
+/* What one process holds: distinct buffers and their total size. */
+struct ls_process {
+	pid_t pid;
+	size_t buffers;
+	uint64_t bytes;
+	char comm[32]; /* its /proc/PID/comm; "" when it is gone */
+};
+
+/*
+ * Print @inv as ls does, as the table or (@json) as one JSON object, to
+ * @out.  Returns 0, or -1 when out of memory.
+ */
+int ls_print(const struct dmabuf_share_inventory *inv, int json, FILE *out);
+
+/* The JSON form of ls (schema "dmabuf-share-ls", version 1). */
+void ls_json(FILE *out, const struct dmabuf_share_inventory *inv,
+	     const struct ls_process *procs, size_t nprocs);
+
+/* A JSON string, escaped; bytes that are not UTF-8 become U+FFFD. */
+void json_string(FILE *out, const char *s);
+
+/* The same, or null for NULL or "". */
+void json_string_or_null(FILE *out, const char *s);
 
 /* PATTERN: a byte value ("0xab", "171") or "counter" (32-bit word index). */
 struct pattern {

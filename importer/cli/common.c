@@ -54,6 +54,9 @@ int cli_operand(int argc, char **argv, const char **operand)
 	if (optind + want < argc)
 		return cli_usage("unexpected argument '%s'",
 				 argv[optind + want]);
+	/* connect("") and bind("") fail with EINVAL: name the mistake. */
+	if (operand && !argv[optind][0])
+		return cli_usage("SOCKET is empty");
 	if (operand)
 		*operand = argv[optind];
 	return EXIT_OK;
@@ -106,14 +109,18 @@ const char *cli_bytes(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-/* Milliseconds since @start, for the time a receive has left. */
-static int elapsed_ms(const struct timespec *start)
+int cli_ms_left(int total_ms, const struct timespec *start)
 {
 	struct timespec now;
+	long long elapsed;
 
+	if (total_ms < 0)
+		return -1;
+	/* One reading: two could straddle the limit and give below 0. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int)((now.tv_sec - start->tv_sec) * 1000 +
-		     (now.tv_nsec - start->tv_nsec) / 1000000);
+	elapsed = (now.tv_sec - start->tv_sec) * 1000LL +
+		  (now.tv_nsec - start->tv_nsec) / 1000000;
+	return elapsed >= total_ms ? 0 : (int)(total_ms - elapsed);
 }
 
 static int receive_failed(const char *sock, int err, unsigned int timeout_s)
@@ -151,12 +158,11 @@ int cli_receive(const char *sock, unsigned int timeout_s,
 	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	ret = dmabuf_share_connect(sock, &sk, server_pid, ms);
+	ret = dmabuf_share_connect(sock, 0, &sk, server_pid, ms);
 	if (ret)
 		return connect_failed(sock, ret, timeout_s);
 	/* One limit for the whole exchange, as --timeout promises. */
-	if (ms > 0)
-		ms = ms > elapsed_ms(&start) ? ms - elapsed_ms(&start) : 0;
+	ms = cli_ms_left(ms, &start);
 	ret = dmabuf_share_receive(sk, DMABUF_SHARE_RECV_DMABUF, hdr, fd, ms);
 	close(sk);
 	if (ret)

@@ -105,7 +105,8 @@ static int round_trip(int drm_fd, uint32_t handle, uint64_t inode)
 	struct stat st;
 	int fd = -1, ret;
 
-	ret = dmabuf_share_drm_export(drm_fd, handle, 1, &fd);
+	ret = dmabuf_share_drm_export(drm_fd, handle,
+				      DMABUF_SHARE_EXPORT_WRITABLE, &fd);
 	if (ret)
 		return cli_fail("drm-export", ret, "export handle %u", handle);
 	ret = fstat(fd, &st) ? -errno : 0;
@@ -170,17 +171,20 @@ int cmd_drm_import(int argc, char **argv)
 	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
-	ret = cli_receive(o.sock, o.timeout, &hdr, &buf_fd, &desc, &server);
+	/* No device, no import: then the server's buffer is not taken. */
+	ret = open_device(o.device, &drm_fd);
 	if (ret)
 		return ret;
+	ret = cli_receive(o.sock, o.timeout, &hdr, &buf_fd, &desc, &server);
+	if (ret) {
+		close(drm_fd);
+		return ret;
+	}
 	printf("received dma-buf inode %" PRIu64 " (%" PRIu64 " bytes, "
 	       "exporter %s) from pid %d\n",
 	       desc.inode, desc.size, desc.exp_name, (int)server);
-	ret = open_device(o.device, &drm_fd);
-	if (!ret)
-		ret = import(drm_fd, buf_fd, &desc, o.hold);
-	if (drm_fd >= 0)
-		close(drm_fd);
+	ret = import(drm_fd, buf_fd, &desc, o.hold);
+	close(drm_fd);
 	close(buf_fd);
 	return ret;
 }

@@ -25,8 +25,6 @@ static const struct hint hints[] = {
 	  "is the module loaded? as root: modprobe dmabuf_exporter" },
 	{ "exporter", ENODEV,
 	  "is the module loaded? as root: modprobe dmabuf_exporter" },
-	{ "exporter", ENOTTY, "that is not the dmabuf_exporter device" },
-	{ "info", ENOTTY, "that is not the dmabuf_exporter device" },
 	{ "cache-info", ENOTTY,
 	  "this dmabuf_exporter module has no reuse cache; update it" },
 	{ "exporter", EACCES,
@@ -56,7 +54,21 @@ static const struct hint hints[] = {
 	  "is the server stopped or hung, or another program listening on "
 	  "that path? --timeout SECONDS waits longer" },
 	{ "receive", ENOTTY,
-	  "the server sent a file descriptor that is not a dma-buf" },
+	  "the server sent some other kind of file; is it a dmabuf-share "
+	  "server?" },
+	{ "receive", ETOOMANYREFS,
+	  "a dmabuf-share server sends exactly one; another program may be "
+	  "listening on that path" },
+	{ "receive", ENOMSG, "another program may be listening on that path" },
+	{ "receive", EMSGSIZE,
+	  "a dmabuf-share header is 56 bytes; another program may be "
+	  "listening on that path" },
+	{ "receive", ECONNRESET,
+	  "the server may be out of file descriptors, or not a dmabuf-share "
+	  "server" },
+	{ "receive", EBADMSG,
+	  "the server is broken, or another program is listening on that "
+	  "path" },
 	{ "receive", EPROTO, "another program is listening on that path" },
 	{ "receive", EPROTONOSUPPORT,
 	  "use one dmabuf-share version for server and client" },
@@ -160,6 +172,30 @@ int cli_fail_socket(const char *op, int err, const char *path)
 				    "serve replaces only a socket left by a "
 				    "server that died; choose another path",
 			    "%s %s", what, path);
+}
+
+int cli_fail_exporter(const char *op, int err, const char *what,
+		      const char *dev)
+{
+	char why[192], action[160];
+	const char *kind = cli_file_kind(dev);
+
+	snprintf(action, sizeof(action), what, dev);
+	/* The exporter is a character device: anything else is named. */
+	if (err == -ENOTTY || err == ENOTTY)
+		snprintf(why, sizeof(why),
+			 "%s is not the dmabuf_exporter device", dev);
+	else if (err == -EISDIR || err == EISDIR ||
+		 (strcmp(kind, "missing") &&
+		  strcmp(kind, "a character device")))
+		snprintf(why, sizeof(why), "%s is %s, not a device node", dev,
+			 kind);
+	else
+		return cli_fail(op, err, "%s", action);
+	return cli_fail_why(
+		why,
+		"give --device the exporter's node, " DMABUF_SHARE_EXPORTER_PATH,
+		"%s", action);
 }
 
 void cli_warn(const char *fmt, ...)

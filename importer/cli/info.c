@@ -8,32 +8,47 @@
 
 #include "cli.h"
 
+struct info_opts {
+	const char *device;
+	int json;
+};
+
 static void info_help(void)
 {
-	printf("Usage: dmabuf-share info [--device PATH]\n\n"
+	printf("Usage: dmabuf-share info [--device PATH] [--json]\n\n"
 	       "Show the exporter's limits, live usage and reuse cache, one "
-	       "'key: value' per\nline.  A buffer stays live until its last fd, "
-	       "mapping and device import are\ngone; released buffers the "
-	       "module keeps for reuse are counted under cache_*.\n\n"
+	       "'key: value' per\nline, each key named after its field in "
+	       "dmabuf_share.h.  A buffer stays live\nuntil its last fd, "
+	       "mapping and device import are gone; released buffers the\n"
+	       "module keeps for reuse are counted under cache_size, "
+	       "cached_*, cache_*.\n\n"
 	       "  --device PATH     exporter node (default " DMABUF_SHARE_EXPORTER_PATH
-	       ")\n");
+	       ")\n"
+	       "  --json            one JSON object instead (schema "
+	       "\"dmabuf-share-info\",\n"
+	       "                    version 1; see dmabuf-share(1))\n");
 }
 
 static int parse_opt(int c, void *ctx)
 {
-	(void)c; /* --device is the only option */
-	*(const char **)ctx = optarg;
+	struct info_opts *o = ctx;
+
+	if (c == 'd')
+		o->device = optarg;
+	else
+		o->json = 1;
 	return EXIT_OK;
 }
 
-static int parse(int argc, char **argv, const char **device)
+static int parse(int argc, char **argv, struct info_opts *o)
 {
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ret = cli_options(argc, argv, opts, info_help, parse_opt, device);
+	int ret = cli_options(argc, argv, opts, info_help, parse_opt, o);
 
 	return ret ? ret : cli_operand(argc, argv, NULL);
 }
@@ -54,59 +69,99 @@ static void print_info(const char *dev,
 	printf("page_size: %u\n", i->page_size);
 }
 
-static void print_cache(const struct dmabuf_share_cache_info *c)
+/* Keys are the struct's field names; "cache_" where they do not say so. */
+static void print_cache(const struct dmabuf_share_exporter_cache_info *c)
 {
 	char buf[64];
 
+	if (!c) {
+		printf("cache: not reported by this module\n");
+		return;
+	}
 	printf("cache_size: %s\n", cli_bytes(c->cache_size, buf, sizeof(buf)));
-	printf("cache_bytes: %s\n",
+	printf("cached_bytes: %s\n",
 	       cli_bytes(c->cached_bytes, buf, sizeof(buf)));
 	printf("cache_dirty_bytes: %s\n",
 	       cli_bytes(c->dirty_bytes, buf, sizeof(buf)));
-	printf("cache_buffers: %u\n", c->cached_buffers);
+	printf("cached_buffers: %u\n", c->cached_buffers);
 	printf("cache_hits: %llu\n", (unsigned long long)c->hits);
 	printf("cache_misses: %llu\n", (unsigned long long)c->misses);
 }
 
-/* A module without the cache is older, not broken: say so and go on. */
-static int show_cache(int fd, const char *dev)
+/* Schema "dmabuf-share-info" version 1: the structs' own field names. */
+static void print_json(const char *dev,
+		       const struct dmabuf_share_exporter_info *i,
+		       const struct dmabuf_share_exporter_cache_info *c)
 {
-	struct dmabuf_share_cache_info cache;
+	printf("{\"schema\":\"dmabuf-share-info\",\"version\":1,\"device\":");
+	json_string(stdout, dev);
+	printf(",\"page_size\":%u,\"max_buffer_size\":%llu,"
+	       "\"total_limit\":%llu,\"total_allocated\":%llu,"
+	       "\"live_buffers\":%u,\"cache\":",
+	       i->page_size, (unsigned long long)i->max_buffer_size,
+	       (unsigned long long)i->total_limit,
+	       (unsigned long long)i->total_allocated, i->live_buffers);
+	if (c)
+		printf("{\"cache_size\":%llu,\"cached_buffers\":%u,"
+		       "\"cached_bytes\":%llu,\"dirty_bytes\":%llu,"
+		       "\"hits\":%llu,\"misses\":%llu}",
+		       (unsigned long long)c->cache_size, c->cached_buffers,
+		       (unsigned long long)c->cached_bytes,
+		       (unsigned long long)c->dirty_bytes,
+		       (unsigned long long)c->hits,
+		       (unsigned long long)c->misses);
+	else
+		printf("null");
+	printf("}\n");
+}
+
+/*
+ * A module without the cache is older, not broken: *have is 0 and the
+ * listing says so.
+ */
+static int read_cache(int fd, const char *dev,
+		      struct dmabuf_share_exporter_cache_info *cache, int *have)
+{
 	int ret;
 
-	DMABUF_SHARE_STRUCT_INIT(&cache);
-	ret = dmabuf_share_cache_info(fd, &cache);
-	if (ret == -ENOTTY) {
-		printf("cache: not reported by this module\n");
+	DMABUF_SHARE_STRUCT_INIT(cache);
+	ret = dmabuf_share_exporter_cache_info(fd, cache);
+	*have = !ret;
+	if (ret == -ENOTTY)
 		return EXIT_OK;
-	}
-	if (ret)
-		return cli_fail("cache-info", ret, "read CACHE_INFO from %s",
-				dev);
-	print_cache(&cache);
-	return EXIT_OK;
+	return ret ? cli_fail("cache-info", ret, "read CACHE_INFO from %s",
+			      dev) :
+		     EXIT_OK;
 }
 
 int cmd_info(int argc, char **argv)
 {
+	struct dmabuf_share_exporter_cache_info cache;
 	struct dmabuf_share_exporter_info info;
-	const char *dev = DMABUF_SHARE_EXPORTER_PATH;
-	int fd, ret;
+	struct info_opts o = { DMABUF_SHARE_EXPORTER_PATH, 0 };
+	int fd, ret, have = 0;
 
-	ret = parse(argc, argv, &dev);
+	ret = parse(argc, argv, &o);
 	if (ret)
 		return ret == CLI_HELP_SHOWN ? EXIT_OK : ret;
-	ret = dmabuf_share_exporter_open(dev, &fd);
+	ret = dmabuf_share_exporter_open(o.device, &fd);
 	if (ret)
-		return cli_fail("exporter", ret, "open %s", dev);
+		return cli_fail_exporter("exporter", ret, "open %s", o.device);
 	DMABUF_SHARE_STRUCT_INIT(&info);
 	ret = dmabuf_share_exporter_info(fd, &info);
-	if (ret) {
-		close(fd);
-		return cli_fail("info", ret, "read INFO from %s", dev);
-	}
-	print_info(dev, &info);
-	ret = show_cache(fd, dev);
+	if (ret)
+		ret = cli_fail_exporter("info", ret, "read INFO from %s",
+					o.device);
+	if (!ret)
+		ret = read_cache(fd, o.device, &cache, &have);
 	close(fd);
-	return ret;
+	if (ret)
+		return ret;
+	if (o.json) {
+		print_json(o.device, &info, have ? &cache : NULL);
+		return EXIT_OK;
+	}
+	print_info(o.device, &info);
+	print_cache(have ? &cache : NULL);
+	return EXIT_OK;
 }

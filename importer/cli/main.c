@@ -37,25 +37,44 @@ static void usage(FILE *out)
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-11s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(out, "\n'dmabuf-share COMMAND --help' describes each command."
+	fprintf(out, "\n'dmabuf-share help COMMAND' (or COMMAND --help) "
+		     "describes each command."
 		     "\nExit status: 0 ok, 1 failure, 2 usage error.  "
 		     "'dmabuf-share --version' prints\nthe version.\n");
 }
 
-int main(int argc, char **argv)
+static int run_command(const char *name, int argc, char **argv)
 {
 	size_t i;
 
+	for (i = 0; i < NR_COMMANDS; i++) {
+		if (strcmp(name, commands[i].name))
+			continue;
+		cli_cmd = commands[i].name;
+		return commands[i].run(argc, argv);
+	}
+	fprintf(stderr, "dmabuf-share: unknown command '%s'\n", name);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
 	/* Line-buffer so a reader on a pipe sees each event as it happens. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		usage(stdout);
 		return EXIT_OK;
 	}
+	/* 'help CMD' is 'CMD --help', as in git and ip. */
+	if (!strcmp(argv[1], "help") && argc == 3)
+		return run_command(argv[2], 2,
+				   (char *[]){ argv[2], "--help", NULL });
 	if (!strcmp(argv[1], "--version")) {
 		/* First line for scripts; the library may be a newer build. */
 		printf("dmabuf-share %s\n", DMABUF_SHARE_BUILD_VERSION);
@@ -64,13 +83,5 @@ int main(int argc, char **argv)
 		       DMABUF_SHARE_PROTOCOL_VERSION);
 		return EXIT_OK;
 	}
-	for (i = 0; i < NR_COMMANDS; i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		cli_cmd = commands[i].name;
-		return commands[i].run(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "dmabuf-share: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return run_command(argv[1], argc - 1, argv + 1);
 }

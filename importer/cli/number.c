@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -98,4 +99,37 @@ int cli_parse_seconds(const char *s, unsigned int max, unsigned int *seconds)
 int cli_timeout_ms(unsigned int seconds)
 {
 	return seconds ? (int)(seconds * 1000u) : -1;
+}
+
+/* Which rule a rejected size broke, checked in the order a reader would. */
+const char *cli_size_error(const char *s, char *buf, size_t len)
+{
+	const char *end;
+	uint64_t v = 0;
+	int shift;
+
+	if (!*s)
+		return "it is empty";
+	if (*s == '-' || *s == '+')
+		return "no sign is allowed";
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    !isxdigit((unsigned char)s[2]))
+		return "no digits after 0x";
+	if (!isdigit((unsigned char)*s))
+		return "it does not start with a digit";
+	end = parse_digits(s, &v);
+	if (!end)
+		return "too large: more than 64 bits";
+	if (*end == '.' || *end == ',')
+		return "not a whole number";
+	shift = suffix_shift(end);
+	if (shift < 0) {
+		snprintf(buf, len, "unknown unit '%s'", end);
+		return buf;
+	}
+	if (v == 0)
+		return "it must be above 0";
+	if (v > (UINT64_MAX >> shift))
+		return "too large: more than 64 bits";
+	return "not a size";
 }

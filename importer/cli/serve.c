@@ -40,7 +40,7 @@ static void serve_help(void)
 	       "                    (or KiB, MiB, GiB: powers of 1024); rounded "
 	       "up to pages\n"
 	       "  --name S          dma-buf name (up to 31 bytes), shown by ls "
-	       "and sent to clients\n"
+	       "and sent to\n                    clients\n"
 	       "  --fill PATTERN    fill before serving: a byte, decimal or 0x "
 	       "hex (171, 0xAB),\n"
 	       "                    or 'counter'\n"
@@ -51,16 +51,24 @@ static void serve_help(void)
 	       ")\n");
 }
 
+/* A refused --size names the rule it broke, then the whole grammar. */
+static int parse_size(const char *arg, uint64_t *size)
+{
+	char buf[64];
+
+	if (!cli_parse_size(arg, size))
+		return EXIT_OK;
+	return cli_usage("bad --size '%s': %s; " SIZE_SYNTAX, arg,
+			 cli_size_error(arg, buf, sizeof(buf)));
+}
+
 static int parse_opt(int c, void *ctx)
 {
 	struct serve_opts *o = ctx;
 
 	switch (c) {
 	case 's':
-		if (cli_parse_size(optarg, &o->size))
-			return cli_usage("bad --size '%s': " SIZE_SYNTAX,
-					 optarg);
-		return EXIT_OK;
+		return parse_size(optarg, &o->size);
 	case 'n':
 		if (strlen(optarg) >= DMABUF_SHARE_NAME_LEN)
 			return cli_usage("--name is longer than %d bytes",
@@ -135,11 +143,13 @@ static int allocate(const struct serve_opts *o, int *fd)
 
 	ret = dmabuf_share_exporter_open(dev, &dev_fd);
 	if (ret)
-		return cli_fail("exporter", ret, "open %s", dev);
+		return cli_fail_exporter("exporter", ret, "open %s", dev);
 	/* The buffer keeps the module pinned; the device fd is not needed. */
 	ret = dmabuf_share_alloc(dev_fd, o->size, mode | O_CLOEXEC, 0, fd,
 				 NULL);
 	close(dev_fd);
+	if (ret == -ENOTTY)
+		return cli_fail_exporter("alloc", ret, "allocate from %s", dev);
 	if (ret)
 		return cli_fail("alloc", ret, "allocate %" PRIu64 " bytes",
 				o->size);
@@ -198,7 +208,7 @@ static int run(int fd, const struct serve_opts *o)
 	sig_fd = stop_signals_fd();
 	if (sig_fd < 0)
 		return cli_fail("signals", sig_fd, "set up signal handling");
-	ret = dmabuf_share_server_create(o->sock, fd, 0, o->name, &srv);
+	ret = dmabuf_share_server_create(o->sock, 0, fd, 0, o->name, &srv);
 	if (ret) {
 		close(sig_fd);
 		return cli_fail_socket("listen", ret, o->sock);

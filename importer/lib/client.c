@@ -108,12 +108,13 @@ static int connect_by(const char *path, const struct dbs_deadline *d, int *sock,
 	return 0;
 }
 
-DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path, int *sock,
+DMABUF_SHARE_EXPORT int dmabuf_share_connect(const char *path,
+					     unsigned int flags, int *sock,
 					     pid_t *server_pid, int timeout_ms)
 {
 	struct dbs_deadline d;
 
-	if (dbs_deadline_start(&d, timeout_ms))
+	if (flags || dbs_deadline_start(&d, timeout_ms))
 		return -EINVAL;
 	return connect_by(path, &d, sock, server_pid);
 }
@@ -140,6 +141,20 @@ static int check_message(const void *msg, size_t len, int fd,
 	return ret;
 }
 
+/*
+ * A message refused for its fds or its length is first read as a header:
+ * a peer that is no dmabuf-share server at all ("HTTP/1.0 200 OK") is the
+ * cause to report, as the header's rule says, not the missing fd.
+ */
+static int foreign_or(int err, const void *msg, size_t len)
+{
+	if (err != -ENOMSG && err != -ETOOMANYREFS && err != -EMSGSIZE &&
+	    err != -ENOBUFS)
+		return err;
+	return len && dmabuf_share_header_check(msg, len) == -EPROTO ? -EPROTO :
+								       err;
+}
+
 DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 					     struct dmabuf_share_header *hdr,
 					     int *buf_fd, int timeout_ms)
@@ -155,10 +170,10 @@ DMABUF_SHARE_EXPORT int dmabuf_share_receive(int sock, unsigned int flags,
 	memset(&msg, 0, sizeof(msg));
 	if (flags & ~DMABUF_SHARE_RECV_DMABUF)
 		return -EINVAL;
-	ret = dmabuf_share_recv_fd(sock, msg.raw, sizeof(msg.raw), 0,
-				   timeout_ms, &len, &fd);
+	ret = dbs_recv_fd(sock, msg.raw, sizeof(msg.raw), 0, timeout_ms, &len,
+			  &fd);
 	if (ret)
-		return ret;
+		return foreign_or(ret, msg.raw, len);
 	ret = check_message(msg.raw, len, fd, flags);
 	if (ret) {
 		dbs_close(fd);

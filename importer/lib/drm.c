@@ -58,6 +58,7 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_driver(int drm_fd, char *name,
 						size_t len)
 {
 	drmVersionPtr v;
+	int ret;
 
 	if (len == 0)
 		return -EINVAL;
@@ -66,9 +67,14 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_driver(int drm_fd, char *name,
 	v = drmGetVersion(drm_fd);
 	if (!v)
 		return errno ? -errno : -ENOMEM;
-	snprintf(name, len, "%s", v->name ? v->name : "");
+	/* A cut name could be another driver's: say it did not fit. */
+	ret = (size_t)snprintf(name, 0, "%s", v->name ? v->name : "") < len ?
+		      0 :
+		      -ERANGE;
+	if (!ret)
+		snprintf(name, len, "%s", v->name ? v->name : "");
 	drmFreeVersion(v);
-	return 0;
+	return ret;
 }
 
 DMABUF_SHARE_EXPORT int dmabuf_share_drm_import(int drm_fd, int buf_fd,
@@ -84,12 +90,16 @@ DMABUF_SHARE_EXPORT int dmabuf_share_drm_import(int drm_fd, int buf_fd,
 }
 
 DMABUF_SHARE_EXPORT int dmabuf_share_drm_export(int drm_fd, uint32_t handle,
-						int writable, int *buf_fd)
+						unsigned int flags, int *buf_fd)
 {
-	uint32_t flags = DRM_CLOEXEC | (writable ? DRM_RDWR : 0);
+	uint32_t prime = DRM_CLOEXEC;
 	int fd = -1;
 
-	if (drmPrimeHandleToFD(drm_fd, handle, flags, &fd))
+	if (flags & ~DMABUF_SHARE_EXPORT_WRITABLE)
+		return -EINVAL;
+	if (flags & DMABUF_SHARE_EXPORT_WRITABLE)
+		prime |= DRM_RDWR;
+	if (drmPrimeHandleToFD(drm_fd, handle, prime, &fd))
 		return -errno;
 	*buf_fd = fd;
 	return 0;

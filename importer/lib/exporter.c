@@ -15,7 +15,8 @@
 _Static_assert(sizeof(struct dmabuf_share_exporter_info) ==
 		       DBS_EXPORTER_INFO_SIZE_V1,
 	       "fields are appended only");
-_Static_assert(sizeof(struct dmabuf_share_cache_info) == DBS_CACHE_INFO_SIZE_V1,
+_Static_assert(sizeof(struct dmabuf_share_exporter_cache_info) ==
+		       DBS_CACHE_INFO_SIZE_V1,
 	       "fields are appended only");
 
 DMABUF_SHARE_EXPORT int dmabuf_share_exporter_open(const char *path,
@@ -37,10 +38,15 @@ DMABUF_SHARE_EXPORT int dmabuf_share_alloc(int dev_fd, uint64_t size,
 	struct dmabuf_exporter_alloc arg;
 	int ret;
 
+	if (fd_flags & ~(O_ACCMODE | O_CLOEXEC) ||
+	    ((fd_flags & O_ACCMODE) != O_RDWR &&
+	     (fd_flags & O_ACCMODE) != O_RDONLY))
+		return -EINVAL;
 	/* Zeroed so reserved fields and the input fd are 0, as the ABI asks. */
 	memset(&arg, 0, sizeof(arg));
 	arg.size = size;
-	arg.fd_flags = (__u32)fd_flags;
+	/* The library's rule, not the module's: every fd is close-on-exec. */
+	arg.fd_flags = (__u32)(fd_flags | O_CLOEXEC);
 	arg.flags = alloc_flags;
 	ret = dbs_ioctl(dev_fd, DMABUF_EXPORTER_IOCTL_ALLOC, &arg);
 	if (ret)
@@ -76,10 +82,11 @@ dmabuf_share_exporter_info(int dev_fd, struct dmabuf_share_exporter_info *info)
 }
 
 DMABUF_SHARE_EXPORT int
-dmabuf_share_cache_info(int dev_fd, struct dmabuf_share_cache_info *info)
+dmabuf_share_exporter_cache_info(int dev_fd,
+				 struct dmabuf_share_exporter_cache_info *info)
 {
 	struct dmabuf_exporter_cache_info arg;
-	struct dmabuf_share_cache_info out;
+	struct dmabuf_share_exporter_cache_info out;
 	int ret;
 
 	ret = dbs_struct_check(info, DBS_CACHE_INFO_SIZE_V1);

@@ -161,9 +161,8 @@ static ssize_t recv_until(int sock, struct msghdr *msg,
 	}
 }
 
-DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
-					     unsigned int flags, int timeout_ms,
-					     size_t *received, int *fd)
+int dbs_recv_fd(int sock, void *data, size_t len, unsigned int flags,
+		int timeout_ms, size_t *received, int *fd)
 {
 	union {
 		struct cmsghdr align;
@@ -184,13 +183,24 @@ DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
 	if (n < 0)
 		return (int)n;
 	collect_fds(&msg, &rx);
+	*received = (size_t)n;
 	ret = classify(n, msg.msg_flags, &rx, flags);
 	if (ret) {
 		close_received(&rx);
 		return ret;
 	}
-	if (received)
-		*received = (size_t)n;
 	*fd = rx.fds[0];
 	return 0;
+}
+
+DMABUF_SHARE_EXPORT int dmabuf_share_recv_fd(int sock, void *data, size_t len,
+					     unsigned int flags, int timeout_ms,
+					     size_t *received, int *fd)
+{
+	size_t n = 0;
+	int ret = dbs_recv_fd(sock, data, len, flags, timeout_ms, &n, fd);
+
+	if (!ret && received)
+		*received = n;
+	return ret;
 }

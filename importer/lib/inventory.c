@@ -5,6 +5,7 @@
  * (which process holds which buffer by fd or mapping).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,28 +14,84 @@
 
 #define BUFINFO_PATH "/sys/kernel/debug/dma_buf/bufinfo"
 
+/* Fibonacci hashing spreads inodes, which come in runs, over the table. */
+static size_t slot_of(uint64_t inode, size_t nr_slots)
+{
+	return (size_t)((inode * 0x9e3779b97f4a7c15ull) >> 32) & (nr_slots - 1);
+}
+
 struct dmabuf_share_buffer *dbs_inv_find(struct dmabuf_share_inventory *inv,
 					 uint64_t inode)
 {
 	size_t i;
 
-	for (i = 0; i < inv->nr_buffers; i++)
-		if (inv->buffers[i].desc.inode == inode)
-			return &inv->buffers[i];
+	if (!inv->nr_slots)
+		return NULL;
+	for (i = slot_of(inode, inv->nr_slots); inv->slots[i];
+	     i = (i + 1) & (inv->nr_slots - 1))
+		if (inv->buffers[inv->slots[i] - 1].desc.inode == inode)
+			return &inv->buffers[inv->slots[i] - 1];
 	return NULL;
+}
+
+static void slot_insert(size_t *slots, size_t nr_slots, uint64_t inode,
+			size_t index)
+{
+	size_t i = slot_of(inode, nr_slots);
+
+	while (slots[i])
+		i = (i + 1) & (nr_slots - 1);
+	slots[i] = index + 1;
+}
+
+/* Keep the table at most half full, so probes stay short. */
+static int grow_slots(struct dmabuf_share_inventory *inv)
+{
+	size_t n = inv->nr_slots ? inv->nr_slots * 2 : 64, i;
+	size_t *slots;
+
+	if (inv->nr_buffers + 1 <= inv->nr_slots / 2)
+		return 0;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < inv->nr_buffers; i++)
+		slot_insert(slots, n, inv->buffers[i].desc.inode, i);
+	free(inv->slots);
+	inv->slots = slots;
+	inv->nr_slots = n;
+	return 0;
+}
+
+/* Room for one more element in @*array, doubling: O(1) amortised. */
+static int grow(void **array, size_t *cap, size_t used, size_t size)
+{
+	size_t n = *cap ? *cap * 2 : 4;
+	void *p;
+
+	if (used < *cap)
+		return 0;
+	if (n > SIZE_MAX / size)
+		return -ENOMEM;
+	p = realloc(*array, n * size);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*cap = n;
+	return 0;
 }
 
 /* Returns the new entry; earlier entry pointers are invalid afterwards. */
 struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 					uint64_t inode)
 {
-	struct dmabuf_share_buffer *bufs, *b;
+	struct dmabuf_share_buffer *b;
 
-	bufs = realloc(inv->buffers, (inv->nr_buffers + 1) * sizeof(*bufs));
-	if (!bufs)
+	if (grow_slots(inv) || grow((void **)&inv->buffers, &inv->buffers_cap,
+				    inv->nr_buffers, sizeof(*inv->buffers)))
 		return NULL;
-	inv->buffers = bufs;
-	b = &bufs[inv->nr_buffers++];
+	slot_insert(inv->slots, inv->nr_slots, inode, inv->nr_buffers);
+	b = &inv->buffers[inv->nr_buffers++];
 	memset(b, 0, sizeof(*b));
 	b->desc.struct_size = sizeof(b->desc);
 	b->desc.inode = inode;
@@ -45,16 +102,19 @@ struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 int dbs_buffer_add_holder(struct dmabuf_share_buffer *buf, pid_t pid, int fd)
 {
 	struct dmabuf_share_holder *h;
-	size_t i;
 
-	/* A process mapping a buffer several times is one holder. */
-	for (i = 0; i < buf->nr_holders; i++)
-		if (buf->holders[i].pid == pid && buf->holders[i].fd == fd)
-			return 0;
-	h = realloc(buf->holders, (buf->nr_holders + 1) * sizeof(*h));
-	if (!h)
+	/*
+	 * A process mapping a buffer several times is one holder.  /proc is
+	 * walked one process at a time, so a repeat is always the last entry:
+	 * one comparison, not a scan of every holder.
+	 */
+	h = buf->nr_holders ? &buf->holders[buf->nr_holders - 1] : NULL;
+	if (h && h->pid == pid && h->fd == fd)
+		return 0;
+	if (grow((void **)&buf->holders, &buf->holders_cap, buf->nr_holders,
+		 sizeof(*buf->holders)))
 		return -ENOMEM;
-	buf->holders = h;
+	h = buf->holders;
 	h[buf->nr_holders].pid = pid;
 	h[buf->nr_holders].fd = fd;
 	buf->nr_holders++;
@@ -133,12 +193,23 @@ static void sort_inventory(struct dmabuf_share_inventory *inv)
 	sort(inv->buffers, inv->nr_buffers, sizeof(*inv->buffers), buffer_cmp);
 }
 
+void dbs_inv_finish(struct dmabuf_share_inventory *inv)
+{
+	free(inv->slots);
+	inv->slots = NULL;
+	inv->nr_slots = 0;
+	sort_inventory(inv);
+}
+
 DMABUF_SHARE_EXPORT int
-dmabuf_share_inventory_read(struct dmabuf_share_inventory **inv)
+dmabuf_share_inventory_read(unsigned int flags,
+			    struct dmabuf_share_inventory **inv)
 {
 	struct dmabuf_share_inventory *i;
 	int ret;
 
+	if (flags)
+		return -EINVAL;
 	i = calloc(1, sizeof(*i));
 	if (!i)
 		return -ENOMEM;
@@ -149,7 +220,7 @@ dmabuf_share_inventory_read(struct dmabuf_share_inventory **inv)
 		dmabuf_share_inventory_free(i);
 		return ret;
 	}
-	sort_inventory(i);
+	dbs_inv_finish(i);
 	*inv = i;
 	return 0;
 }
@@ -174,6 +245,7 @@ dmabuf_share_inventory_free(struct dmabuf_share_inventory *inv)
 	for (i = 0; i < inv->nr_buffers; i++)
 		free_buffer(&inv->buffers[i]);
 	free(inv->buffers);
+	free(inv->slots);
 	free(inv);
 }
 
@@ -230,10 +302,10 @@ dmabuf_share_buffer_holder(const struct dmabuf_share_buffer *buf, size_t index,
 	return 0;
 }
 
-DMABUF_SHARE_EXPORT int
+DMABUF_SHARE_EXPORT size_t
 dmabuf_share_buffer_device_count(const struct dmabuf_share_buffer *buf)
 {
-	return buf->nr_devices;
+	return buf->nr_devices > 0 ? (size_t)buf->nr_devices : 0;
 }
 
 DMABUF_SHARE_EXPORT const char *

@@ -8,10 +8,18 @@
 #define DMABUF_SHARE_PRIVATE_H
 
 #include <stdio.h>
+#include <stdint.h>
 #include <time.h>
 #include <sys/types.h>
 
 #include "dmabuf_share.h"
+
+/*
+ * Large-file offsets on every ABI (i386, armhf): lseek() on a buffer of
+ * 2 GiB or more fails with EOVERFLOW otherwise.  The Makefile defines
+ * _FILE_OFFSET_BITS=64; no off_t is in the public API, so it is ABI-neutral.
+ */
+_Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
 /* The inventory behind the opaque handles of dmabuf_share.h. */
 struct dmabuf_share_holder {
@@ -21,7 +29,7 @@ struct dmabuf_share_holder {
 
 struct dmabuf_share_buffer {
 	struct dmabuf_share_desc desc;
-	size_t nr_holders;
+	size_t nr_holders, holders_cap;
 	struct dmabuf_share_holder *holders; /* fds first, then mappings */
 	int nr_devices;			     /* -1: unknown (no debugfs) */
 	char **devices;			     /* attached device names */
@@ -29,9 +37,15 @@ struct dmabuf_share_buffer {
 
 struct dmabuf_share_inventory {
 	unsigned int sources; /* DMABUF_SHARE_SRC_* */
-	size_t nr_buffers;
-	struct dmabuf_share_buffer *buffers; /* sorted by inode */
+	size_t nr_buffers, buffers_cap;
+	struct dmabuf_share_buffer *buffers; /* sorted by inode once read */
 	size_t nr_hidden_pids; /* processes the caller may not inspect */
+	/*
+	 * While reading: open-addressing table of index + 1 into @buffers
+	 * by inode (0: empty slot), so each lookup is O(1).  Freed by
+	 * dbs_inv_finish(), whose sort would make it stale.
+	 */
+	size_t *slots, nr_slots; /* nr_slots: a power of 2, or 0 */
 };
 
 /*
@@ -42,7 +56,13 @@ struct dmabuf_share_inventory {
 #define DBS_EXPORTER_INFO_SIZE_V1 40
 #define DBS_CACHE_INFO_SIZE_V1 48
 
-/* -EINVAL unless @caller's struct_size is at least @min_size. */
+/* The largest struct_size taken: a page, as clone3() and openat2() allow. */
+#define DBS_STRUCT_SIZE_MAX 4096u
+
+/*
+ * 0 when @caller's struct_size is at least @min_size and at most
+ * DBS_STRUCT_SIZE_MAX; -EINVAL when smaller, -E2BIG when larger.
+ */
 int dbs_struct_check(const void *caller, size_t min_size);
 
 /*
@@ -100,6 +120,13 @@ int dbs_parse_fdinfo(FILE *f, struct dmabuf_share_desc *desc);
 struct sockaddr_un;
 int dbs_unix_addr(const char *path, struct sockaddr_un *addr);
 
+/*
+ * dmabuf_share_recv_fd() that also sets @received (payload bytes) when a
+ * message arrived but was refused, so the caller can still read it.
+ */
+int dbs_recv_fd(int sock, void *data, size_t len, unsigned int flags,
+		int timeout_ms, size_t *received, int *fd);
+
 /* The peer's pid from SO_PEERCRED. */
 int dbs_peer_pid(int sock, pid_t *pid);
 
@@ -114,11 +141,17 @@ struct dmabuf_share_buffer *dbs_inv_add(struct dmabuf_share_inventory *inv,
 int dbs_buffer_add_holder(struct dmabuf_share_buffer *buf, pid_t pid, int fd);
 int dbs_buffer_add_device(struct dmabuf_share_buffer *buf, const char *dev);
 
+/* Done adding: sort buffers by inode and holders (fds, then mappings). */
+void dbs_inv_finish(struct dmabuf_share_inventory *inv);
+
 /* Parse debugfs bufinfo text into @inv; buffers are added or completed. */
 int dbs_parse_bufinfo(FILE *f, struct dmabuf_share_inventory *inv);
 
 /* Add every dma-buf fd and mapping of every process the caller may see. */
 int dbs_scan_proc(struct dmabuf_share_inventory *inv);
+
+/* 1 when @pid is a kernel thread (PF_KTHREAD in /proc/PID/stat). */
+int dbs_is_kernel_thread(pid_t pid);
 
 /* True for the link target or maps path of a dma-buf ("/dmabuf:NAME"). */
 int dbs_is_dmabuf_path(const char *path);

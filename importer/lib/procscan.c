@@ -59,7 +59,33 @@ static int scan_fd(struct dmabuf_share_inventory *inv, pid_t pid, int fd)
 	return b ? dbs_buffer_add_holder(b, pid, fd) : -ENOMEM;
 }
 
-/* Returns 1 when the process's fds are hidden from the caller. */
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+int dbs_is_kernel_thread(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags = 0;
+	FILE *f;
+
+	/* "pid (comm) state ppid pgrp session tty tpgid flags ...": comm
+	 * may hold spaces and parentheses, so fields start after the last ')'.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p &&
+	       sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+	       (flags & PF_KTHREAD) != 0;
+}
+
+/*
+ * Returns 1 when the process's fds are hidden from the caller.  Kernel
+ * threads hide theirs from everyone but root, and hold no dma-buf fd:
+ * they do not count.
+ */
 static int scan_fds(struct dmabuf_share_inventory *inv, pid_t pid, int *err)
 {
 	struct dirent *de;
@@ -69,7 +95,7 @@ static int scan_fds(struct dmabuf_share_inventory *inv, pid_t pid, int *err)
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dir = opendir(path);
 	if (!dir)
-		return errno == EACCES;
+		return errno == EACCES && !dbs_is_kernel_thread(pid);
 	while (!*err && (de = readdir(dir)) != NULL)
 		if (isdigit((unsigned char)de->d_name[0]))
 			*err = scan_fd(inv, pid, atoi(de->d_name));

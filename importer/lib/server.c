@@ -6,7 +6,10 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -23,7 +26,71 @@ struct dmabuf_share_server {
 	pid_t owner;			/* only this process unlinks */
 	dev_t dev;			/* the socket file we bound, so */
 	ino_t ino;			/* destroy never unlinks another's */
+	int lock_fd;			/* flock()ed while we serve */
+	struct stat lock_st;		/* the lock file we hold */
+	char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) + 5];
 };
+
+/*
+ * The lock file beside the socket, "PATH.lock", is Wayland's answer to
+ * "is a server alive on this path?": a live server holds flock() on it
+ * for as long as it serves, and the kernel drops the lock when the
+ * server dies however it dies.  Unlike the socket table, the lock is seen
+ * from every network namespace, and taken before bind() it leaves no
+ * window between bind() and listen() in which a second server could
+ * judge the first one stale.
+ */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int take_lock(struct dmabuf_share_server *srv)
+{
+	struct stat now;
+	int ret;
+
+	for (;;) {
+		/* Read-only is enough for flock(), and works on others' files. */
+		int fd = open(srv->lock_path,
+			      O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			      0644);
+		if (fd < 0)
+			return -errno;
+		do {
+			ret = flock(fd, LOCK_EX | LOCK_NB) ? -errno : 0;
+		} while (ret == -EINTR);
+		if (ret) {
+			dbs_close(fd);
+			return ret == -EWOULDBLOCK ? -EADDRINUSE : ret;
+		}
+		/*
+		 * The previous owner unlinks its lock file on destroy; a lock
+		 * won on such an unlinked file guards nothing: open again.
+		 */
+		if (fstat(fd, &srv->lock_st) == 0 &&
+		    stat(srv->lock_path, &now) == 0 &&
+		    same_file(&srv->lock_st, &now)) {
+			srv->lock_fd = fd;
+			return 0;
+		}
+		dbs_close(fd);
+	}
+}
+
+/* Remove our lock file (if it is still ours) and drop the lock. */
+static void drop_lock(struct dmabuf_share_server *srv, int unlink_it)
+{
+	struct stat now;
+
+	if (srv->lock_fd < 0)
+		return;
+	if (unlink_it && stat(srv->lock_path, &now) == 0 &&
+	    same_file(&srv->lock_st, &now))
+		unlink(srv->lock_path);
+	dbs_close(srv->lock_fd);
+	srv->lock_fd = -1;
+}
 
 /*
  * Why bind() found @path taken: -ENOTSOCK for a file that is no socket
@@ -82,25 +149,35 @@ static int listen_at(struct dmabuf_share_server *srv)
 }
 
 DMABUF_SHARE_EXPORT int
-dmabuf_share_server_create(const char *path, int buf_fd, uint64_t offset,
-			   const char *name,
+dmabuf_share_server_create(const char *path, unsigned int flags, int buf_fd,
+			   uint64_t offset, const char *name,
 			   struct dmabuf_share_server **server)
 {
 	struct dmabuf_share_server *srv;
 	uint64_t size;
 	int ret;
 
+	if (flags)
+		return -EINVAL;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
+	srv->lock_fd = -1;
 	ret = dbs_unix_addr(path, &srv->addr);
 	if (!ret)
 		ret = dmabuf_share_size(buf_fd, &size);
 	if (!ret)
 		ret = dmabuf_share_header_init(&srv->hdr, size, offset, name);
+	if (!ret) {
+		snprintf(srv->lock_path, sizeof(srv->lock_path), "%s.lock",
+			 path);
+		ret = take_lock(srv);
+	}
 	if (!ret)
 		ret = listen_at(srv);
 	if (ret) {
+		/* Held, so ours: a lock file for a path we do not serve goes. */
+		drop_lock(srv, 1);
 		free(srv);
 		return ret;
 	}
@@ -183,5 +260,7 @@ dmabuf_share_server_destroy(struct dmabuf_share_server *server)
 	if (server->owner == getpid() && still_ours(server))
 		unlink(server->addr.sun_path);
 	dbs_close(server->sock);
+	/* The socket goes first: a lock-holder's path is never missing. */
+	drop_lock(server, server->owner == getpid());
 	free(server);
 }

@@ -63,6 +63,14 @@ int dbs_struct_check(const void *caller, size_t min_size)
 	if (!caller)
 		return -EINVAL;
 	memcpy(&size, caller, sizeof(size));
+	/*
+	 * Like clone3() and openat2(): a size above a page is garbage (a
+	 * struct that never went through DMABUF_SHARE_STRUCT_INIT), not a
+	 * struct from the future, and zeroing up to it would write far past
+	 * the caller's memory.
+	 */
+	if (size > DBS_STRUCT_SIZE_MAX)
+		return -E2BIG;
 	return size >= min_size ? 0 : -EINVAL;
 }
 

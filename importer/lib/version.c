@@ -5,6 +5,7 @@
  * macros must agree, which the build checks too.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "private.h"
@@ -37,12 +38,12 @@ struct meaning {
  * wrong way.
  */
 static const struct meaning meanings[] = {
-	{ ENOTTY, "not a dma-buf, or not the device this call needs" },
+	{ ENOTTY, "not a dma-buf" },
 	{ ETOOMANYREFS, "more than one file descriptor arrived" },
 	{ ENOMSG, "a message arrived without a file descriptor" },
 	{ ENOBUFS, "file descriptors were dropped: too many were sent, or "
 		   "this process has no free fd slot" },
-	{ EMSGSIZE, "the message is longer than any dmabuf-share header" },
+	{ EMSGSIZE, "the message did not fit: it was cut short" },
 	{ EPROTO, "the peer is not a dmabuf-share server" },
 	{ EPROTONOSUPPORT,
 	  "the peer speaks another dmabuf-share protocol version" },
@@ -57,17 +58,41 @@ static const struct meaning meanings[] = {
 		  "total_limit" },
 };
 
+/*
+ * The C library's text for @err as a string no other call rewrites, or
+ * NULL for an unknown errno.  glibc 2.32 and later say so with
+ * strerrordesc_np(); musl's and older glibc's strerror() return constant
+ * table entries for every errno they know, and a number they do not know
+ * is told apart by its generic text.
+ */
+static const char *constant_strerror(int err)
+{
+#if defined(__GLIBC__) && !defined(DBS_NO_STRERRORDESC) && \
+	(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	return strerrordesc_np(err);
+#else
+	const char *text = strerror(err);
+
+	if (!text || !strncmp(text, "Unknown error", 13) ||
+	    !strcmp(text, "No error information"))
+		return NULL;
+	return text;
+#endif
+}
+
 DMABUF_SHARE_EXPORT const char *dmabuf_share_strerror(int err)
 {
 	const char *text;
 	size_t i;
 
+	/* -INT_MIN does not exist; no errno is that large anyway. */
+	if (err == INT_MIN)
+		return "unknown error";
 	if (err < 0)
 		err = -err;
 	for (i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++)
 		if (meanings[i].err == err)
 			return meanings[i].text;
-	/* Unlike strerror(), never a buffer that another call rewrites. */
-	text = strerrordesc_np(err);
+	text = constant_strerror(err);
 	return text ? text : "unknown error";
 }

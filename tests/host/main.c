@@ -20,6 +20,10 @@ static CU_SuiteInfo suites[] = {
 	{ .pName = "CLI patterns and numbers", .pTests = pattern_tests },
 	{ .pName = "CLI serve loop", .pTests = serve_loop_tests },
 	{ .pName = "CLI", .pTests = cli_tests },
+	{ .pName = "1.0 freeze", .pTests = freeze_tests },
+	{ .pName = "server path lock", .pTests = lock_tests },
+	{ .pName = "inventory at scale", .pTests = scale_tests },
+	{ .pName = "ls and info for scripts", .pTests = ls_tests },
 	CU_SUITE_INFO_NULL,
 };
 

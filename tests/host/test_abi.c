@@ -85,7 +85,7 @@ static void test_growable_struct_in_both_directions(void)
 static void test_calls_refuse_a_bad_struct_size(void)
 {
 	struct dmabuf_share_exporter_info info;
-	struct dmabuf_share_cache_info cache;
+	struct dmabuf_share_exporter_cache_info cache;
 	struct dmabuf_share_desc d;
 	int memfd = make_memfd(4096, 0);
 
@@ -94,12 +94,14 @@ static void test_calls_refuse_a_bad_struct_size(void)
 	memset(&d, 0xee, sizeof(d));
 	d.struct_size = 0;
 	CU_ASSERT_EQUAL(dmabuf_share_exporter_info(memfd, &info), -EINVAL);
-	CU_ASSERT_EQUAL(dmabuf_share_cache_info(memfd, &cache), -EINVAL);
+	CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(memfd, &cache),
+			-EINVAL);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(memfd, &d), -EINVAL);
 	CU_ASSERT_EQUAL(d.size, 0xeeeeeeeeeeeeeeeeULL);
 	/* With the size right, a memfd is simply not the exporter. */
 	DMABUF_SHARE_STRUCT_INIT(&cache);
-	CU_ASSERT_EQUAL(dmabuf_share_cache_info(memfd, &cache), -ENOTTY);
+	CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(memfd, &cache),
+			-ENOTTY);
 	close(memfd);
 }
 
@@ -144,7 +146,7 @@ static void test_empty_inventory_reads_cleanly(void)
 {
 	struct dmabuf_share_inventory *inv = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(&inv), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(0, &inv), 0);
 	CU_ASSERT_TRUE(dmabuf_share_inventory_sources(inv) &
 		       DMABUF_SHARE_SRC_PROC);
 	if (dmabuf_share_inventory_count(inv) == 0)

@@ -309,7 +309,9 @@ static void test_drm_calls_without_drm(void)
 	CU_ASSERT_EQUAL(dmabuf_share_drm_import(memfd, memfd, &handle),
 			-ENOTTY);
 	CU_ASSERT_EQUAL(handle, 77);
-	CU_ASSERT_EQUAL(dmabuf_share_drm_export(memfd, 1, 1, &fd), -ENOTTY);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(
+				memfd, 1, DMABUF_SHARE_EXPORT_WRITABLE, &fd),
+			-ENOTTY);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(dmabuf_share_drm_close_handle(memfd, 1), -ENOTTY);
 	close(memfd);

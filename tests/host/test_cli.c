@@ -116,8 +116,11 @@ static void test_attach_without_server(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "No such file or directory"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "is 'dmabuf-share serve' "
 					     "running on that path?"));
+	/* drm-import opens its device first (issue 18, item 11). */
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("drm-import", path)), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot connect to"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, access("/dev/dri", F_OK) ?
+						     "no DRM device" :
+						     "cannot connect to"));
 }
 
 static int listen_raw(const char *path)
@@ -214,7 +217,9 @@ static void test_attach_times_out_naming_path_and_wait(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--timeout SECONDS waits longer"));
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("drm-import", path, "--timeout", "1")),
 			1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "timed out after 1 s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, access("/dev/dri", F_OK) ?
+						     "no DRM device" :
+						     "timed out after 1 s"));
 	close(s);
 	unlink(path);
 }
@@ -284,8 +289,9 @@ static void test_rejected_numbers_say_what_is_allowed(void)
 	struct run r;
 
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("serve", "/tmp/s", "--size", "0")), 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad --size '0': a size is a "
-					     "whole number of bytes above 0, "
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad --size '0': it must be "
+					     "above 0; a size is a whole "
+					     "number of bytes above 0, "
 					     "decimal or 0x hex"));
 	CU_ASSERT_EQUAL(
 		run_cli(&r, ARGV("attach", "/tmp/a", "--verify", "0x100")), 2);
@@ -398,8 +404,9 @@ static void test_info_on_a_device_that_is_not_the_exporter(void)
 	CU_ASSERT_EQUAL(run_cli(&r, ARGV("info", "--device", "/dev/null")), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot read INFO from "
 					     "/dev/null: "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "(that is not the dmabuf_exporter "
-					     "device)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/dev/null is not the "
+					     "dmabuf_exporter device (give "
+					     "--device the exporter's node"));
 }
 
 static void test_ls_prints_a_table(void)

@@ -118,7 +118,7 @@ static void test_proc_walk_finds_no_memfd_or_pipe(void)
 
 	CU_ASSERT_FATAL(pipe(p) == 0);
 	before = count_fds();
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(&inv), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(0, &inv), 0);
 	CU_ASSERT_TRUE(inv->sources & DMABUF_SHARE_SRC_PROC);
 	CU_ASSERT_FALSE(listed(inv, memfd));
 	CU_ASSERT_FALSE(listed(inv, p[0]));

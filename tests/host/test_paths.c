@@ -27,7 +27,7 @@ static void expect_not_a_socket(const char *path)
 	struct dmabuf_share_header h;
 	int sock = -77, fd = -77;
 
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000),
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000),
 			-ENOTSOCK);
 	CU_ASSERT_EQUAL(dmabuf_share_attach(path, 0, &h, &fd, NULL, 1000),
 			-ENOTSOCK);
@@ -72,7 +72,7 @@ static void test_connect_to_a_stale_socket(void)
 	int s = bound_socket(path, 1), sock = -77;
 
 	close(s);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000),
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000),
 			-ECONNREFUSED);
 	unlink(path);
 }
@@ -130,7 +130,7 @@ static struct dmabuf_share_server *serve(const char *path, int memfd)
 	struct dmabuf_share_server *srv = NULL;
 
 	CU_ASSERT_EQUAL_FATAL(
-		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
 	return srv;
 }
 
@@ -147,7 +147,7 @@ static void test_destroy_in_a_forked_child_keeps_the_path(void)
 	}
 	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000), 0);
 	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, NULL, 1000), 0);
 	close(sock);
 	dmabuf_share_server_destroy(srv);

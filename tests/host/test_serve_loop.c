@@ -72,9 +72,9 @@ static void test_out_of_fds_backs_off_and_says_it_once(void)
 
 	CU_ASSERT_FATAL(pipe(stop) == 0);
 	CU_ASSERT_EQUAL_FATAL(
-		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
 	pid = start_loop(srv, stop[0], err_fd);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000), 0);
 	/* The loop cannot accept it: the client times out, it does not hang. */
 	CU_ASSERT_EQUAL(dmabuf_share_receive(sock, 0, &h, &fd, 1500),
 			-ETIMEDOUT);
@@ -119,11 +119,11 @@ static void test_a_client_that_left_is_reported(void)
 
 	CU_ASSERT_FATAL(pipe(stop) == 0);
 	CU_ASSERT_EQUAL_FATAL(
-		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
 	/* Queue one that leaves and one that stays, then run the loop. */
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000), 0);
 	close(sock);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000), 0);
 	pid = fork();
 	if (pid == 0) {
 		dup2(err_fd, STDERR_FILENO);

@@ -22,7 +22,7 @@ static struct dmabuf_share_server *serve_memfd(const char *path, int memfd)
 {
 	struct dmabuf_share_server *srv = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, memfd, 1024,
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_server_create(path, 0, memfd, 1024,
 							 "host-test", &srv),
 			      0);
 	return srv;
@@ -44,8 +44,8 @@ static int client_round(struct dmabuf_share_server *srv, const char *path,
 	int sock = -1, ret;
 
 	/* An AF_UNIX connect completes before accept(): no thread needed. */
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, &sock, &server, 1000),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_connect(path, 0, &sock, &server, 1000), 0);
 	CU_ASSERT_EQUAL(server, getpid());
 	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &client, 1000), 0);
 	CU_ASSERT_EQUAL(client, getpid());
@@ -104,7 +104,7 @@ static void test_connect_without_server(void)
 	int sock = -77;
 	pid_t pid = -77;
 
-	CU_ASSERT_EQUAL(dmabuf_share_connect(test_path("none.sock"), &sock,
+	CU_ASSERT_EQUAL(dmabuf_share_connect(test_path("none.sock"), 0, &sock,
 					     &pid, 1000),
 			-ENOENT);
 	CU_ASSERT_EQUAL(sock, -77);
@@ -137,7 +137,7 @@ static void test_stale_socket_is_replaced(void)
 			      0);
 	close(s);
 	srv = serve_memfd(path, memfd);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &s, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &s, NULL, 1000), 0);
 	close(s);
 	dmabuf_share_server_destroy(srv);
 	close(memfd);
@@ -150,7 +150,7 @@ static void test_live_server_is_not_replaced(void)
 	int memfd = make_memfd(4096, 0);
 
 	a = serve_memfd(path, memfd);
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &b),
 			-EADDRINUSE);
 	CU_ASSERT_PTR_NULL(b);
 	/* The check asked the kernel's table: no client reached server a. */
@@ -167,7 +167,7 @@ static void test_regular_file_is_not_replaced(void)
 	int f = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 
 	close(f);
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &b),
 			-ENOTSOCK);
 	CU_ASSERT_PTR_NULL(b);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
@@ -182,7 +182,7 @@ static void test_directory_is_not_replaced(void)
 	int memfd = make_memfd(4096, 0);
 
 	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &b),
 			-ENOTSOCK);
 	CU_ASSERT_PTR_NULL(b);
 	CU_ASSERT_EQUAL(rmdir(path), 0);
@@ -198,9 +198,9 @@ static void test_path_too_long(void)
 	memset(path, 'p', sizeof(path));
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, memfd, 0, NULL, &b),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(path, 0, memfd, 0, NULL, &b),
 			-ENAMETOOLONG);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000),
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000),
 			-ENAMETOOLONG);
 	CU_ASSERT_EQUAL(sock, -77);
 	close(memfd);
@@ -211,8 +211,8 @@ static void test_offset_past_size_refused(void)
 	struct dmabuf_share_server *b = NULL;
 	int memfd = make_memfd(4096, 0);
 
-	CU_ASSERT_EQUAL(dmabuf_share_server_create(test_path("o.sock"), memfd,
-						   4097, NULL, &b),
+	CU_ASSERT_EQUAL(dmabuf_share_server_create(test_path("o.sock"), 0,
+						   memfd, 4097, NULL, &b),
 			-EINVAL);
 	CU_ASSERT_PTR_NULL(b);
 	close(memfd);
@@ -227,7 +227,7 @@ static void test_server_survives_vanished_client(void)
 	int memfd = make_memfd(4096, 0), sock = -1, fd = -1;
 
 	srv = serve_memfd(path, memfd);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 1000), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 1000), 0);
 	close(sock);
 	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, NULL, 1000), -EPIPE);
 	CU_ASSERT_EQUAL(client_round(srv, path, 0, &h, &fd), 0);

@@ -79,7 +79,7 @@ static void test_timeout_below_minus_one_is_einval(void)
 					     NULL, &fd),
 			-EINVAL);
 	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], 0, "x", 1, -2), -EINVAL);
-	CU_ASSERT_EQUAL(dmabuf_share_connect("/nonexistent", &fd, NULL, -5),
+	CU_ASSERT_EQUAL(dmabuf_share_connect("/nonexistent", 0, &fd, NULL, -5),
 			-EINVAL);
 	CU_ASSERT_EQUAL(fd, -77);
 	close(sv[0]);
@@ -125,7 +125,8 @@ static void test_receive_times_out_on_a_silent_server(void)
 	CU_ASSERT_TRUE(now_ms() - t0 < 2000);
 	CU_ASSERT_EQUAL(fd, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, &sock, NULL, 300), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_connect(path, 0, &sock, NULL, 300),
+			      0);
 	CU_ASSERT_EQUAL(dmabuf_share_receive(sock, 0, &h, &fd, 100),
 			-ETIMEDOUT);
 	CU_ASSERT_EQUAL(fd, -77);
@@ -154,10 +155,11 @@ static void test_connect_times_out_on_a_full_backlog(void)
 	CU_ASSERT_FATAL(n < 64);
 	before = count_fds();
 	t0 = now_ms();
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 300),
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 300),
 			-ETIMEDOUT);
 	CU_ASSERT_TRUE(now_ms() - t0 >= 250);
-	CU_ASSERT_EQUAL(dmabuf_share_connect(path, &sock, NULL, 0), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(dmabuf_share_connect(path, 0, &sock, NULL, 0),
+			-ETIMEDOUT);
 	CU_ASSERT_EQUAL(sock, -77);
 	CU_ASSERT_EQUAL(count_fds(), before);
 	while (n--)
@@ -175,7 +177,7 @@ static void test_accept_times_out_without_clients(void)
 	long t0;
 
 	CU_ASSERT_EQUAL_FATAL(
-		dmabuf_share_server_create(path, memfd, 0, NULL, &srv), 0);
+		dmabuf_share_server_create(path, 0, memfd, 0, NULL, &srv), 0);
 	t0 = now_ms();
 	CU_ASSERT_EQUAL(dmabuf_share_server_accept(srv, &pid, 150), -ETIMEDOUT);
 	CU_ASSERT_TRUE(now_ms() - t0 >= 150);

@@ -121,14 +121,14 @@ static int end_hold(struct run *r)
 static struct dmabuf_share_exporter_info baseline;
 static int baseline_fds;
 
-static struct dmabuf_share_cache_info cache_info(void)
+static struct dmabuf_share_exporter_cache_info cache_info(void)
 {
-	struct dmabuf_share_cache_info info;
+	struct dmabuf_share_exporter_cache_info info;
 	int fd = -1;
 
 	DMABUF_SHARE_STRUCT_INIT(&info);
 	if (dmabuf_share_exporter_open(NULL, &fd) == 0) {
-		CU_ASSERT_EQUAL(dmabuf_share_cache_info(fd, &info), 0);
+		CU_ASSERT_EQUAL(dmabuf_share_exporter_cache_info(fd, &info), 0);
 		close(fd);
 	}
 	return info;
@@ -197,7 +197,7 @@ static size_t mappers_of(uint64_t inode)
 	pid_t pid;
 	int fd;
 
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(&inv), 0);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_inventory_read(0, &inv), 0);
 	for (i = 0; (b = dmabuf_share_inventory_buffer(inv, i)) != NULL; i++) {
 		DMABUF_SHARE_STRUCT_INIT(&d);
 		CU_ASSERT_EQUAL(dmabuf_share_buffer_desc(b, &d), 0);
@@ -411,10 +411,17 @@ static void round_trip(int buf_fd, const struct dmabuf_share_desc *d)
 	CU_ASSERT_EQUAL(dmabuf_share_drm_driver(drm_fd, driver, sizeof(driver)),
 			0);
 	CU_ASSERT_STRING_EQUAL(driver, "vgem");
+	/* A name that does not fit is an error, never cut short (issue 18). */
+	memset(driver, 'x', sizeof(driver));
+	CU_ASSERT_EQUAL(dmabuf_share_drm_driver(drm_fd, driver, 4), -ERANGE);
+	CU_ASSERT_EQUAL(driver[0], 'x');
 	CU_ASSERT_EQUAL(dmabuf_share_drm_import(drm_fd, buf_fd, &handle), 0);
 	CU_ASSERT_EQUAL(dmabuf_share_drm_import(drm_fd, buf_fd, &again), 0);
 	CU_ASSERT_EQUAL(again, handle);
-	CU_ASSERT_EQUAL(dmabuf_share_drm_export(drm_fd, handle, 1, &fd2), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_drm_export(drm_fd, handle,
+						DMABUF_SHARE_EXPORT_WRITABLE,
+						&fd2),
+			0);
 	CU_ASSERT_EQUAL(dmabuf_share_describe(fd2, &back), 0);
 	CU_ASSERT_EQUAL(back.inode, d->inode);
 	CU_ASSERT_STRING_EQUAL(back.exp_name, d->exp_name);
@@ -548,11 +555,11 @@ static void test_library_maps_4mib_aligned(void)
 	size_t size = 0;
 
 	CU_ASSERT_EQUAL_FATAL(dmabuf_share_exporter_open(NULL, &dev), 0);
-	CU_ASSERT_EQUAL_FATAL(dmabuf_share_alloc(dev, 4 << 20,
-						 O_RDWR | O_CLOEXEC, 0, &fd,
-						 NULL),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+		dmabuf_share_alloc(dev, 4 << 20, O_RDWR, 0, &fd, NULL), 0);
 	close(dev);
+	/* Close-on-exec even when not asked for: the library's rule. */
+	CU_ASSERT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	CU_ASSERT_EQUAL_FATAL(dmabuf_share_map(fd, PROT_READ | PROT_WRITE, 0,
 					       (void **)&w, &size),
 			      0);
