@@ -136,7 +136,8 @@ static void dmabuf_exporter_buffer_init(struct dmabuf_exporter_buffer *buf,
  * @flags: DMABUF_EXPORTER_ALLOC_* bits, already validated
  *
  * Return: the buffer, or ERR_PTR(-EDQUOT) when its footprint would pass
- * total_limit, ERR_PTR(-ENOMEM) when the allocator fails, ERR_PTR(-EINTR)
+ * total_limit, ERR_PTR(-ENOMEM) when the allocator fails or the caller's
+ * memory cgroup would pass its memory.max, ERR_PTR(-EINTR)
  * when the caller was killed while waiting for a cached buffer.  On error
  * nothing stays charged.
  */
@@ -151,7 +152,8 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
 	ret = dmabuf_exporter_charge(footprint);
 	if (ret)
 		return ERR_PTR(ret);
-	buf = dmabuf_exporter_cache_alloc(size);
+	/* Charged to the caller's memory cgroup, for the buffer's life. */
+	buf = dmabuf_exporter_cache_alloc(size, dmabuf_exporter_memcg_get());
 	if (IS_ERR(buf)) {
 		dmabuf_exporter_uncharge(footprint);
 		return buf;
@@ -195,4 +197,18 @@ void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info)
 	info->total_allocated = dmabuf_exporter_allocated;
 	info->live_buffers = dmabuf_exporter_live;
 	spin_unlock(&dmabuf_exporter_usage_lock);
+}
+
+/**
+ * dmabuf_exporter_buffer_describe - fill the BUF_INFO reply for one buffer
+ * @buf: a live buffer
+ * @info: zeroed by the caller, @fd already set
+ */
+void dmabuf_exporter_buffer_describe(const struct dmabuf_exporter_buffer *buf,
+				     struct dmabuf_exporter_buf_info *info)
+{
+	info->size = buf->size;
+	info->footprint = buf->alloc_size;
+	if (dmabuf_exporter_memcg_describe(buf, &info->cgroup_id))
+		info->flags |= DMABUF_EXPORTER_BUF_CHARGED;
 }

@@ -175,15 +175,20 @@ static unsigned long dmabuf_exporter_cache_shrink(unsigned long pages)
 	return freed;
 }
 
-/* A buffer of @size, preferring one the worker has zeroed already. */
-static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_find(size_t size)
+/*
+ * A buffer of @size charged to @memcg, preferring one the worker has
+ * zeroed already.  Never one of another cgroup: the module cannot move a
+ * charge, so handing it over would charge one cgroup for another's use.
+ */
+static struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_find(size_t size, const struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf, *dirty = NULL;
 
 	lockdep_assert_held(&dmabuf_exporter_cache_lock);
 	hash_for_each_possible(dmabuf_exporter_cache_by_size, buf, cache_node,
 			       size) {
-		if (buf->size != size)
+		if (buf->size != size || buf->memcg != memcg)
 			continue;
 		if (list_empty(&buf->cache_dirty))
 			return buf;
@@ -200,20 +205,21 @@ dmabuf_exporter_cache_zeroed_now(struct dmabuf_exporter_buffer *busy)
 }
 
 /*
- * Take a cached buffer of exactly @size bytes, zeroed: the buffer, NULL
- * when none is cached, or ERR_PTR(-EINTR) when the caller was killed while
- * waiting for the worker to finish one.
+ * Take a cached buffer of exactly @size bytes charged to @memcg, zeroed:
+ * the buffer, NULL when none is cached, or ERR_PTR(-EINTR) when the caller
+ * was killed while waiting for the worker to finish one.
  */
-static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take(size_t size)
+static struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_take(size_t size, const struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf, *busy;
 	bool dirty = false;
 
 	mutex_lock(&dmabuf_exporter_cache_lock);
 	for (;;) {
-		buf = dmabuf_exporter_cache_find(size);
+		buf = dmabuf_exporter_cache_find(size, memcg);
 		busy = dmabuf_exporter_cache_zeroing;
-		if (buf || !busy || busy->size != size)
+		if (buf || !busy || busy->size != size || busy->memcg != memcg)
 			break;
 		/* The worker is zeroing one of this size: it is nearly ready. */
 		mutex_unlock(&dmabuf_exporter_cache_lock);
@@ -239,21 +245,33 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take(size_t size)
 /**
  * dmabuf_exporter_cache_alloc - a zeroed buffer, cached or new
  * @size: bytes the buffer shows, page aligned
+ * @memcg: the caller's memory cgroup (memcg.c), or NULL; the caller's
+ *	   reference is consumed: a new buffer keeps it, a cached one
+ *	   already holds its own
  *
  * Return: the buffer, or ERR_PTR(-ENOMEM) when the allocator fails even
- * with the cache emptied, ERR_PTR(-EINTR) when the caller was killed.
+ * with the cache emptied (also when @memcg is at its memory.max),
+ * ERR_PTR(-EINTR) when the caller was killed.
  */
-struct dmabuf_exporter_buffer *dmabuf_exporter_cache_alloc(size_t size)
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_alloc(size_t size, struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf;
 
-	buf = dmabuf_exporter_cache_take(size);
+	buf = dmabuf_exporter_cache_take(size, memcg);
 	if (buf)
-		return buf;
-	buf = dmabuf_exporter_coherent_alloc(size);
-	/* What the cache holds may be just what the allocator lacks. */
+		goto out_put_memcg;
+	buf = dmabuf_exporter_coherent_alloc(size, memcg);
+	/*
+	 * What the cache holds may be just what the allocator lacks, or
+	 * what the caller's cgroup is charged for.
+	 */
 	if (IS_ERR(buf) && dmabuf_exporter_cache_shrink(ULONG_MAX))
-		buf = dmabuf_exporter_coherent_alloc(size);
+		buf = dmabuf_exporter_coherent_alloc(size, memcg);
+	if (!IS_ERR(buf))
+		return buf;
+out_put_memcg:
+	dmabuf_exporter_memcg_put(memcg);
 	return buf;
 }
 
@@ -335,6 +353,47 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take_dirty(void)
 	return buf;
 }
 
+/*
+ * Back on the age list at its place by cache_since, not at the tail: expiry
+ * and the shrinker take the head as the oldest.  Zeroed buffers come back
+ * newest first, so the walk from the tail is short.
+ */
+static void dmabuf_exporter_cache_relink(struct dmabuf_exporter_buffer *buf)
+{
+	struct dmabuf_exporter_buffer *pos;
+
+	lockdep_assert_held(&dmabuf_exporter_cache_lock);
+	hash_add(dmabuf_exporter_cache_by_size, &buf->cache_node, buf->size);
+	list_for_each_entry_reverse(pos, &dmabuf_exporter_cache_lru, cache_lru)
+		if (!time_after(pos->cache_since, buf->cache_since))
+			break;
+	/* After @pos, or first when the loop ran off the head. */
+	list_add(&buf->cache_lru, &pos->cache_lru);
+}
+
+/*
+ * Expiry at the oldest buffer's deadline.  The expiry work stops when it
+ * finds the age list empty, which it is while the worker holds the only
+ * buffer: whoever puts a buffer back must arm it again.  mod, not queue: a
+ * pending expiry may be set for a later, newer buffer.
+ */
+static void dmabuf_exporter_cache_arm_expiry(void)
+{
+	struct dmabuf_exporter_buffer *oldest;
+	unsigned long deadline, now = jiffies;
+
+	lockdep_assert_held(&dmabuf_exporter_cache_lock);
+	if (!dmabuf_exporter_cache_idle ||
+	    list_empty(&dmabuf_exporter_cache_lru))
+		return;
+	oldest = list_first_entry(&dmabuf_exporter_cache_lru,
+				  struct dmabuf_exporter_buffer, cache_lru);
+	deadline = oldest->cache_since + dmabuf_exporter_cache_idle;
+	mod_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
+			 &dmabuf_exporter_cache_expiry,
+			 time_after(deadline, now) ? deadline - now : 0);
+}
+
 /* Zero released buffers off the ALLOC path, newest first. */
 static void dmabuf_exporter_cache_zero_work(struct work_struct *work)
 {
@@ -343,7 +402,8 @@ static void dmabuf_exporter_cache_zero_work(struct work_struct *work)
 	while ((buf = dmabuf_exporter_cache_take_dirty())) {
 		dmabuf_exporter_cache_zero(buf);
 		mutex_lock(&dmabuf_exporter_cache_lock);
-		dmabuf_exporter_cache_link(buf);
+		dmabuf_exporter_cache_relink(buf);
+		dmabuf_exporter_cache_arm_expiry();
 		dmabuf_exporter_cache_dirty_bytes -= buf->alloc_size;
 		WRITE_ONCE(dmabuf_exporter_cache_zeroing, NULL);
 		mutex_unlock(&dmabuf_exporter_cache_lock);
@@ -443,8 +503,9 @@ int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 void dmabuf_exporter_cache_exit(void)
 {
 	dmabuf_exporter_shrinker_destroy(dmabuf_exporter_cache_shrinker);
-	cancel_delayed_work_sync(&dmabuf_exporter_cache_expiry);
+	/* The zeroing worker arms expiry: it goes first. */
 	cancel_work_sync(&dmabuf_exporter_cache_work);
+	cancel_delayed_work_sync(&dmabuf_exporter_cache_expiry);
 	dmabuf_exporter_cache_shrink(ULONG_MAX);
 }
 

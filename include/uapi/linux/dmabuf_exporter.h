@@ -55,9 +55,12 @@
  * Errors: EINVAL for any field outside these rules, E2BIG when @size is
  * above the max_buffer_size limit, EDQUOT when the footprints of all live
  * buffers together would pass the total_limit (see struct
- * dmabuf_exporter_info), ENOMEM when the allocator fails, EMFILE when
- * the caller has no free fd slot, EFAULT for a bad argument pointer.  A
- * failed call allocates nothing and installs no fd.
+ * dmabuf_exporter_info), ENOMEM when the allocator fails or when the
+ * buffer would take the caller's memory cgroup past its memory.max (the
+ * memory is charged to it: see struct dmabuf_exporter_buf_info; the
+ * cgroup's OOM killer is not invoked for it), EMFILE when the caller has
+ * no free fd slot, EFAULT for a bad argument pointer.  A failed call
+ * allocates nothing and installs no fd.
  */
 struct dmabuf_exporter_alloc {
 	__u64 size;
@@ -121,6 +124,45 @@ struct dmabuf_exporter_cache_info {
 	__u64 misses;
 };
 
+/*
+ * DMABUF_EXPORTER_BUF_CHARGED: the buffer's memory is charged to the memory
+ * cgroup @cgroup_id of struct dmabuf_exporter_buf_info.
+ */
+#define DMABUF_EXPORTER_BUF_CHARGED (1U << 0)
+
+/**
+ * struct dmabuf_exporter_buf_info - DMABUF_EXPORTER_IOCTL_BUF_INFO argument
+ * @fd:		in: a dma-buf file descriptor this module exported.
+ * @flags:	out: DMABUF_EXPORTER_BUF_* bits.  Must be 0 on input.
+ * @size:	out: bytes the buffer shows.  Must be 0 on input.
+ * @footprint:	out: bytes the allocator took for it, as counted in struct
+ *		dmabuf_exporter_info.  Must be 0 on input.
+ * @cgroup_id:	out: with DMABUF_EXPORTER_BUF_CHARGED, the cgroup v2 id of
+ *		the memory cgroup the memory is charged to: the inode number
+ *		of its directory under the cgroup2 mount (name_to_handle_at()
+ *		gives the same number).  That is the cgroup of the process that
+ *		allocated the buffer, whoever holds it now, or that cgroup's
+ *		parent once it was removed.  Without the flag the memory is
+ *		charged to nobody: the allocating process was in the root
+ *		cgroup, or the memory came from a CMA area (which the kernel
+ *		does not charge), and @cgroup_id is the allocating process's
+ *		memory cgroup, 0 when the kernel has no memory controller.
+ *		Must be 0 on input.
+ * @reserved:	must be 0.
+ *
+ * Errors: EINVAL for a non-zero output or reserved field, EBADF when @fd is
+ * not an open file, EINVAL when it is not a dma-buf, ENODEV when it is
+ * another exporter's dma-buf, EFAULT for a bad argument pointer.
+ */
+struct dmabuf_exporter_buf_info {
+	__u32 fd;
+	__u32 flags;
+	__u64 size;
+	__u64 footprint;
+	__u64 cgroup_id;
+	__u64 reserved;
+};
+
 /* 0xDE: free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
 #define DMABUF_EXPORTER_IOC_MAGIC 0xDE
 
@@ -144,5 +186,14 @@ struct dmabuf_exporter_cache_info {
  */
 #define DMABUF_EXPORTER_IOCTL_CACHE_INFO \
 	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x2, struct dmabuf_exporter_cache_info)
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_BUF_INFO - describe one buffer given its fd
+ *
+ * Takes a struct dmabuf_exporter_buf_info with @fd set and returns it
+ * filled in: which memory cgroup the buffer is charged to.
+ */
+#define DMABUF_EXPORTER_IOCTL_BUF_INFO \
+	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x3, struct dmabuf_exporter_buf_info)
 
 #endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */
