@@ -356,7 +356,9 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take_dirty(void)
 /*
  * Back on the age list at its place by cache_since, not at the tail: expiry
  * and the shrinker take the head as the oldest.  Zeroed buffers come back
- * newest first, so the walk from the tail is short.
+ * newest first, so the walk from the tail is short; on a tie (the same
+ * jiffy) the one coming back goes first, since small buffers, zeroed at
+ * release, were linked at once while it was held.
  */
 static void dmabuf_exporter_cache_relink(struct dmabuf_exporter_buffer *buf)
 {
@@ -365,7 +367,7 @@ static void dmabuf_exporter_cache_relink(struct dmabuf_exporter_buffer *buf)
 	lockdep_assert_held(&dmabuf_exporter_cache_lock);
 	hash_add(dmabuf_exporter_cache_by_size, &buf->cache_node, buf->size);
 	list_for_each_entry_reverse(pos, &dmabuf_exporter_cache_lru, cache_lru)
-		if (!time_after(pos->cache_since, buf->cache_since))
+		if (time_before(pos->cache_since, buf->cache_since))
 			break;
 	/* After @pos, or first when the loop ran off the head. */
 	list_add(&buf->cache_lru, &pos->cache_lru);
