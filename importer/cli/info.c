@@ -14,7 +14,9 @@ static void info_help(void)
 	       "Show the exporter's limits, live usage and reuse cache, one "
 	       "'key: value' per\nline.  A buffer stays live until its last fd, "
 	       "mapping and device import are\ngone; released buffers the "
-	       "module keeps for reuse are counted under cache_*.\n\n"
+	       "module keeps for reuse are counted under cache_*.  Buffers are "
+	       "charged to the\nmemory cgroup of the process that allocates "
+	       "them (memory_cgroup: this one's).\n\n"
 	       "  --device PATH     exporter node (default " DMABUF_SHARE_EXPORTER_PATH
 	       ")\n");
 }
@@ -68,6 +70,31 @@ static void print_cache(const struct dmabuf_share_cache_info *c)
 	printf("cache_misses: %llu\n", (unsigned long long)c->misses);
 }
 
+/*
+ * The memory cgroup this process's allocations are charged to: the
+ * cgroup v2 line of /proc/self/cgroup ("0::/path").  Without one (no
+ * cgroup2, or v1 only) there is nothing to say.
+ */
+static void print_cgroup(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		printf("memory_cgroup: %s (%s)\n", line + 3,
+		       strcmp(line + 3, "/") ?
+			       "buffers allocated from here are charged to it" :
+			       "root: buffers allocated from here are not charged");
+		break;
+	}
+	fclose(f);
+}
+
 /* A module without the cache is older, not broken: say so and go on. */
 static int show_cache(int fd, const char *dev)
 {
@@ -106,6 +133,7 @@ int cmd_info(int argc, char **argv)
 		return cli_fail("info", ret, "read INFO from %s", dev);
 	}
 	print_info(dev, &info);
+	print_cgroup();
 	ret = show_cache(fd, dev);
 	close(fd);
 	return ret;
