@@ -147,9 +147,8 @@ dmabuf_exporter_coherent_alloc(size_t size, struct mem_cgroup *memcg)
 	buf->alloc_size = dmabuf_exporter_footprint(size);
 	buf->pagecount = size >> PAGE_SHIFT;
 	/* dma_alloc_coherent() zeroes: no buffer shows an earlier one's data. */
-	buf->vaddr = dmabuf_exporter_memcg_alloc_coherent(dev, buf->alloc_size,
-							  &buf->dma_addr,
-							  memcg);
+	buf->vaddr = dmabuf_exporter_memcg_alloc(dev, buf->alloc_size,
+						 &buf->dma_addr, memcg);
 	if (!buf->vaddr) {
 		ret = -ENOMEM;
 		goto err_free_buf;

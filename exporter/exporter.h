@@ -89,9 +89,9 @@ void dmabuf_exporter_coherent_free(struct dmabuf_exporter_buffer *buf);
 /* memcg.c: whose memory a buffer is */
 struct mem_cgroup *dmabuf_exporter_memcg_get(void);
 void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg);
-void *dmabuf_exporter_memcg_alloc_coherent(struct device *dev, size_t size,
-					   dma_addr_t *dma_addr,
-					   struct mem_cgroup *memcg);
+void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
+				  dma_addr_t *dma_addr,
+				  struct mem_cgroup *memcg);
 bool dmabuf_exporter_memcg_describe(const struct dmabuf_exporter_buffer *buf,
 				    u64 *id);
 
@@ -116,7 +116,8 @@ void dmabuf_exporter_buffer_describe(const struct dmabuf_exporter_buffer *buf,
 
 /* dmabuf.c: the dma-buf around a buffer */
 struct dma_buf *dmabuf_exporter_export(u64 size, u64 flags, u32 accmode);
-struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_of(struct dma_buf *dmabuf);
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_buffer_of(struct dma_buf *dmabuf);
 
 /* mmap.c: userspace mappings and the fault handler */
 int dmabuf_exporter_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);

@@ -47,7 +47,7 @@ void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg)
 }
 
 /**
- * dmabuf_exporter_memcg_alloc_coherent - dma_alloc_coherent() charged to @memcg
+ * dmabuf_exporter_memcg_alloc - dma_alloc_coherent() charged to @memcg
  * @dev: the device
  * @size: bytes
  * @dma_addr: out: the DMA address
@@ -60,9 +60,9 @@ void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg)
  *
  * Return: the kernel address, NULL on failure.
  */
-void *dmabuf_exporter_memcg_alloc_coherent(struct device *dev, size_t size,
-					   dma_addr_t *dma_addr,
-					   struct mem_cgroup *memcg)
+void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
+				  dma_addr_t *dma_addr,
+				  struct mem_cgroup *memcg)
 {
 	struct mem_cgroup *old = set_active_memcg(memcg);
 	void *vaddr;

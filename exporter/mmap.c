@@ -136,8 +136,7 @@ static pte_t dmabuf_exporter_pte_bare(pte_t pte)
 }
 
 /* apply_to_page_range() callback: does the PTE there match *@data, bare? */
-static int dmabuf_exporter_check_pte(pte_t *pte, unsigned long addr,
-				     void *data)
+static int dmabuf_exporter_check_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	pte_t entry = ptep_get(pte);
 

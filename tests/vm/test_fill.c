@@ -54,7 +54,8 @@ static char *map_unaligned(int fd, size_t len)
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (area == MAP_FAILED)
 		return MAP_FAILED;
-	at = (char *)(((unsigned long)area + PMD_BYTES - 1) & ~(PMD_BYTES - 1)) +
+	at = (char *)(((unsigned long)area + PMD_BYTES - 1) &
+		      ~(PMD_BYTES - 1)) +
 	     PAGE;
 	return mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
 		    0);

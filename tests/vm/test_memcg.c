@@ -37,13 +37,13 @@
 #define SLACK (256UL << 10)
 
 /* A check in a child: report and return the failing line. */
-#define CHILD_CHECK(cond)                                                  \
-	do {                                                               \
-		if (!(cond)) {                                             \
+#define CHILD_CHECK(cond)                                                         \
+	do {                                                                      \
+		if (!(cond)) {                                                    \
 			printf("\n    child %d, line %d: %s failed (errno %d)\n", \
-			       getpid(), __LINE__, #cond, errno);           \
-			return __LINE__ % 90 + 1;                          \
-		}                                                          \
+			       getpid(), __LINE__, #cond, errno);                 \
+			return __LINE__ % 90 + 1;                                 \
+		}                                                                 \
 	} while (0)
 
 static int write_file(const char *path, const char *val)
@@ -466,7 +466,7 @@ static void oom_kills_inside_the_cgroup(void)
 struct in_cgroup {
 	const char *cg;
 	size_t len;
-	uint64_t hits; /* out: cache hits this allocation added */
+	uint64_t hits;	    /* out: cache hits this allocation added */
 	uint64_t cgroup_id; /* out: BUF_INFO's */
 };
 
@@ -514,7 +514,8 @@ static int send_fd(int sock, int fd)
 {
 	char data = 'f', ctl[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { &data, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = ctl,
 			      .msg_controllen = sizeof(ctl) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -530,7 +531,8 @@ static int recv_fd(int sock)
 {
 	char data, ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &data, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = ctl,
 			      .msg_controllen = sizeof(ctl) };
 	struct cmsghdr *c;
@@ -576,7 +578,8 @@ static void passed_buffer_stays_charged(void)
 	CU_ASSERT_EQUAL(run_child(give_buffer, sock), 0);
 	fd = recv_fd(sock[0]);
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(current_of("dmabuf-giver") >= base + (long long)(MIB - SLACK / 4));
+	CU_ASSERT(current_of("dmabuf-giver") >=
+		  base + (long long)(MIB - SLACK / 4));
 	CU_ASSERT_EQUAL(buf_info(fd, &bi), 0);
 	CU_ASSERT_EQUAL(bi.flags, DMABUF_EXPORTER_BUF_CHARGED);
 	CU_ASSERT_EQUAL(bi.cgroup_id, cg_id("dmabuf-giver"));
