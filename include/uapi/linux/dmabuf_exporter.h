@@ -101,10 +101,12 @@ struct dmabuf_exporter_info {
  * @cached_bytes:	bytes kept now, footprints as in struct
  *			dmabuf_exporter_info.  The kernel reclaims them under
  *			memory pressure, and after cache_idle_ms unused.
- *			Cached buffers belong to nobody: they
- *			are not in @total_allocated or @live_buffers of struct
- *			dmabuf_exporter_info, so the module holds at most
- *			total_limit + @cache_size bytes.
+ *			Cached buffers are not in @total_allocated or
+ *			@live_buffers of struct dmabuf_exporter_info, so the
+ *			module holds at most total_limit + @cache_size bytes;
+ *			their memory stays charged to the memory cgroup that
+ *			allocated it, and only an allocation from that cgroup
+ *			reuses them.
  * @dirty_bytes:	part of @cached_bytes not zeroed yet.  A worker zeroes
  *			released buffers in the background; an allocation
  *			that gets one first zeroes it itself.
