@@ -336,6 +336,48 @@ static void max_refuses_with_enomem(void)
 	cg_remove(small.cg);
 }
 
+/*
+ * In "dmabuf-refill" (64 MiB): 12 buffers of 4 MiB, released (the cache
+ * keeps what fits, still charged here), then buffers of 2 MiB + 4 KiB,
+ * also 4 MiB each but never served from the cache: as many as fit in the
+ * cgroup, i.e. the cache gave its charge back when it was in the way.
+ */
+static int refill_after_release(void *arg)
+{
+	int fds[16], i, n = 0, fd;
+
+	(void)arg;
+	printf(" ");
+	fflush(stdout);
+	CHILD_CHECK(mlockall(MCL_CURRENT) == 0);
+	CHILD_CHECK(cg_enter("dmabuf-refill") == 0);
+	for (i = 0; i < 12; i++)
+		CHILD_CHECK(alloc_fd(4 * MIB, &fds[i]) == 0);
+	for (i = 0; i < 12; i++)
+		close(fds[i]);
+	CHILD_CHECK(cache_info().cached_bytes >= 4 * MIB);
+	while (n < 16 && alloc_fd(2 * MIB + PAGE, &fd) == 0)
+		n++;
+	printf("[%d MiB cached, then %d more buffers of 4 MiB]",
+	       (int)(cache_info().cached_bytes >> 20), n);
+	CHILD_CHECK(n >= 12);
+	return 0;
+}
+
+/*
+ * Pressure in the cgroup itself gives back what the cache holds for it
+ * at once: an allocation that fails its charge empties the cache and is
+ * tried again (the cache's shrinker only runs under global pressure).
+ */
+static void own_pressure_empties_the_cache(void)
+{
+	cg_make_ok("dmabuf-refill", "67108864");
+	CU_ASSERT_EQUAL(run_child(refill_after_release, NULL), 0);
+	CU_ASSERT_EQUAL(cg_key("dmabuf-refill", "memory.events", "oom_kill"),
+			0);
+	cg_remove("dmabuf-refill");
+}
+
 /* Hold 40 MiB of buffers in "dmabuf-oom", say so on @arg's pipe, wait. */
 static int hold_buffers(void *arg)
 {
@@ -700,6 +742,7 @@ static const struct vm_test tests[] = {
 	VM_TEST(buf_info_refuses_bad_input),
 	VM_TEST_NEEDS(charge_rises_and_falls, needs_charged_buffers),
 	VM_TEST_NEEDS(max_refuses_with_enomem, needs_charged_buffers),
+	VM_TEST_NEEDS(own_pressure_empties_the_cache, needs_charged_buffers),
 	VM_TEST_NEEDS(oom_kills_inside_the_cgroup, needs_charged_buffers),
 	VM_TEST_NEEDS(cache_never_crosses_cgroups, needs_charged_buffers),
 	VM_TEST_NEEDS(passed_buffer_stays_charged, needs_charged_buffers),
