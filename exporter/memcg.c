@@ -21,12 +21,15 @@
  * back.
  */
 #include <linux/cgroup.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/memcontrol.h>
+#include <linux/page_counter.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 
 #include "exporter.h"
 
@@ -46,6 +49,62 @@ void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg)
 	mem_cgroup_put(memcg);
 }
 
+/* GFP for everything charged here: see dmabuf_exporter_memcg_alloc(). */
+#define DMABUF_EXPORTER_MEMCG_GFP \
+	(GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+/*
+ * Pages a cgroup must still have free after a buffer's charge: the
+ * dma-buf's file, dentry and inode are charged to it right after, by
+ * plain GFP_KERNEL allocations that meet the cgroup's OOM killer when
+ * they do not fit.  64 KiB is many times what they take.
+ */
+#define DMABUF_EXPORTER_MEMCG_ROOM_PAGES 16
+
+#ifdef CONFIG_MEMCG
+/* Whether @memcg or an ancestor has less than 1 MiB below memory.max. */
+static bool dmabuf_exporter_memcg_tight(struct mem_cgroup *memcg)
+{
+	unsigned long near = SZ_1M >> PAGE_SHIFT;
+
+	/* The root has no limit (and its css no parent). */
+	for (; memcg && memcg->css.parent; memcg = parent_mem_cgroup(memcg))
+		if (page_counter_read(&memcg->memory) + near >
+		    READ_ONCE(memcg->memory.max))
+			return true;
+	return false;
+}
+#else
+static bool dmabuf_exporter_memcg_tight(struct mem_cgroup *memcg)
+{
+	return false;
+}
+#endif
+
+/*
+ * Leave the caller's cgroup room for the buffer's own kernel objects: near
+ * its limit, charge DMABUF_EXPORTER_MEMCG_ROOM_PAGES more (reclaiming if
+ * need be, failing rather than killing) and give them straight back.
+ * Nothing exported tells a module how much a cgroup can still take (its
+ * page cache may be reclaimable), so this asks the allocator.
+ */
+static bool dmabuf_exporter_memcg_room(struct mem_cgroup *memcg)
+{
+	struct page *pages[DMABUF_EXPORTER_MEMCG_ROOM_PAGES];
+	unsigned int i, n;
+
+	if (!dmabuf_exporter_memcg_tight(memcg))
+		return true;
+	for (n = 0; n < DMABUF_EXPORTER_MEMCG_ROOM_PAGES; n++) {
+		pages[n] = alloc_page(DMABUF_EXPORTER_MEMCG_GFP);
+		if (!pages[n])
+			break;
+	}
+	for (i = 0; i < n; i++)
+		__free_page(pages[i]);
+	return n == DMABUF_EXPORTER_MEMCG_ROOM_PAGES;
+}
+
 /**
  * dmabuf_exporter_memcg_alloc - dma_alloc_coherent() charged to @memcg
  * @dev: the device
@@ -56,7 +115,8 @@ void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg)
  * __GFP_RETRY_MAYFAIL: a cgroup at memory.max gets ENOMEM from this
  * allocation instead of the memcg OOM killer (which small orders would
  * invoke) killing one of its processes for it; and the system's OOM
- * killer is never invoked for a buffer either.
+ * killer is never invoked for a buffer either.  The same holds for what
+ * the dma-buf needs next: see dmabuf_exporter_memcg_room().
  *
  * Return: the kernel address, NULL on failure.
  */
@@ -68,8 +128,11 @@ void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
 	void *vaddr;
 
 	vaddr = dma_alloc_coherent(dev, size, dma_addr,
-				   GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN |
-					   __GFP_RETRY_MAYFAIL);
+				   DMABUF_EXPORTER_MEMCG_GFP);
+	if (vaddr && !dmabuf_exporter_memcg_room(memcg)) {
+		dma_free_coherent(dev, size, vaddr, *dma_addr);
+		vaddr = NULL;
+	}
 	set_active_memcg(old);
 	return vaddr;
 }
