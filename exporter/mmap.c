@@ -268,9 +268,9 @@ static vm_fault_t dmabuf_exporter_fault(struct vm_fault *vmf)
 	 */
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	/*
-	 * The whole VMA on its first fault (docs/design.md has the
-	 * measurement); without special PTEs the core's own insert is the
-	 * only safe way in, one page at a time.
+	 * The rest of the fault's 4 MiB window at once (docs/design.md has
+	 * the measurements); without special PTEs the core's own insert is
+	 * the only safe way in, one page at a time.
 	 */
 	if (ret == VM_FAULT_NOPAGE && !buf->fault_per_page &&
 	    IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL))
