@@ -34,6 +34,9 @@ static u64 dmabuf_exporter_limit;
 static DEFINE_SPINLOCK(dmabuf_exporter_usage_lock);
 static u64 dmabuf_exporter_allocated;
 static u32 dmabuf_exporter_live;
+/* Protected by the same lock: the part charged to no memory cgroup. */
+static u64 dmabuf_exporter_uncharged;
+static u32 dmabuf_exporter_uncharged_live;
 
 static int dmabuf_exporter_set_limit(u64 *total_limit)
 {
@@ -122,6 +125,18 @@ static void dmabuf_exporter_uncharge(u64 bytes)
 	spin_unlock(&dmabuf_exporter_usage_lock);
 }
 
+/* Count @buf among the memory charged to no cgroup, if it is; @sign +-1. */
+static void dmabuf_exporter_count_uncharged(struct dmabuf_exporter_buffer *buf,
+					    int sign)
+{
+	if (buf->charged)
+		return;
+	spin_lock(&dmabuf_exporter_usage_lock);
+	dmabuf_exporter_uncharged += sign * (s64)buf->alloc_size;
+	dmabuf_exporter_uncharged_live += sign;
+	spin_unlock(&dmabuf_exporter_usage_lock);
+}
+
 static void dmabuf_exporter_buffer_init(struct dmabuf_exporter_buffer *buf,
 					u64 flags)
 {
@@ -159,6 +174,7 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
 		return buf;
 	}
 	dmabuf_exporter_buffer_init(buf, flags);
+	dmabuf_exporter_count_uncharged(buf, 1);
 	return buf;
 }
 
@@ -180,6 +196,7 @@ void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf)
 	if (WARN_ON(!list_empty(&buf->attachments)))
 		return;
 	mutex_destroy(&buf->lock);
+	dmabuf_exporter_count_uncharged(buf, -1);
 	dmabuf_exporter_cache_free(buf);
 	dmabuf_exporter_uncharge(footprint);
 }
@@ -211,4 +228,17 @@ void dmabuf_exporter_buffer_describe(const struct dmabuf_exporter_buffer *buf,
 	info->footprint = buf->alloc_size;
 	if (dmabuf_exporter_memcg_describe(buf, &info->cgroup_id))
 		info->flags |= DMABUF_EXPORTER_BUF_CHARGED;
+}
+
+/**
+ * dmabuf_exporter_get_memcg_info - fill the MEMCG_INFO reply
+ * @info: zeroed by the caller
+ */
+void dmabuf_exporter_get_memcg_info(struct dmabuf_exporter_memcg_info *info)
+{
+	spin_lock(&dmabuf_exporter_usage_lock);
+	info->uncharged_bytes = dmabuf_exporter_uncharged;
+	info->uncharged_buffers = dmabuf_exporter_uncharged_live;
+	spin_unlock(&dmabuf_exporter_usage_lock);
+	dmabuf_exporter_cache_memcg_info(info);
 }

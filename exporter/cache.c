@@ -80,6 +80,8 @@ static LIST_HEAD(dmabuf_exporter_cache_lru);
 static LIST_HEAD(dmabuf_exporter_cache_dirty);
 static u64 dmabuf_exporter_cache_bytes;
 static u64 dmabuf_exporter_cache_dirty_bytes; /* not zeroed yet */
+static u64 dmabuf_exporter_cache_uncharged_bytes; /* charged to no memcg */
+static u32 dmabuf_exporter_cache_uncharged_count;
 static u32 dmabuf_exporter_cache_count;
 static u64 dmabuf_exporter_cache_hits;
 static u64 dmabuf_exporter_cache_misses;
@@ -119,6 +121,10 @@ static void dmabuf_exporter_cache_add(struct dmabuf_exporter_buffer *buf,
 	buf->cache_since = jiffies;
 	dmabuf_exporter_cache_bytes += buf->alloc_size;
 	dmabuf_exporter_cache_count++;
+	if (!buf->charged) {
+		dmabuf_exporter_cache_uncharged_bytes += buf->alloc_size;
+		dmabuf_exporter_cache_uncharged_count++;
+	}
 }
 
 /* Off every list; the caller settles the counters. */
@@ -138,6 +144,10 @@ static void dmabuf_exporter_cache_del(struct dmabuf_exporter_buffer *buf)
 	dmabuf_exporter_cache_unlink(buf);
 	dmabuf_exporter_cache_bytes -= buf->alloc_size;
 	dmabuf_exporter_cache_count--;
+	if (!buf->charged) {
+		dmabuf_exporter_cache_uncharged_bytes -= buf->alloc_size;
+		dmabuf_exporter_cache_uncharged_count--;
+	}
 }
 
 /* Move the oldest buffer to @out, to be given back; its pages. */
@@ -524,5 +534,17 @@ void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info)
 	info->cached_buffers = dmabuf_exporter_cache_count;
 	info->hits = dmabuf_exporter_cache_hits;
 	info->misses = dmabuf_exporter_cache_misses;
+	mutex_unlock(&dmabuf_exporter_cache_lock);
+}
+
+/**
+ * dmabuf_exporter_cache_memcg_info - the cache's part of MEMCG_INFO
+ * @info: zeroed by the caller
+ */
+void dmabuf_exporter_cache_memcg_info(struct dmabuf_exporter_memcg_info *info)
+{
+	mutex_lock(&dmabuf_exporter_cache_lock);
+	info->cached_uncharged_bytes = dmabuf_exporter_cache_uncharged_bytes;
+	info->cached_uncharged_buffers = dmabuf_exporter_cache_uncharged_count;
 	mutex_unlock(&dmabuf_exporter_cache_lock);
 }

@@ -159,6 +159,7 @@ dmabuf_exporter_coherent_alloc(size_t size, struct mem_cgroup *memcg)
 	if (ret)
 		goto err_free_coherent;
 	buf->memcg = memcg;
+	buf->charged = dmabuf_exporter_memcg_charged(buf);
 	return buf;
 
 err_free_coherent:

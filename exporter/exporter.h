@@ -21,6 +21,7 @@
 struct dmabuf_exporter_buf_info;
 struct dmabuf_exporter_cache_info;
 struct dmabuf_exporter_info;
+struct dmabuf_exporter_memcg_info;
 struct mem_cgroup;
 
 /**
@@ -45,6 +46,8 @@ struct mem_cgroup;
  * @memcg:		the memory cgroup of the process that allocated it, the
  *			one the memory is charged to (memcg.c), referenced
  *			until the memory goes back; NULL without memcg
+ * @charged:		whether the memory is charged to a memcg (not so for
+ *			the root cgroup and for CMA); fixed at allocation
  *
  * The reuse cache (cache.c, only while the buffer is cached):
  * @cache_node:		entry in the cache's by-size table
@@ -67,6 +70,7 @@ struct dmabuf_exporter_buffer {
 	pgoff_t pagecount;
 	struct sg_table pages;
 	struct mem_cgroup *memcg;
+	bool charged;
 	struct hlist_node cache_node;
 	struct list_head cache_lru;
 	struct list_head cache_dirty;
@@ -92,6 +96,7 @@ void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg);
 void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
 				  dma_addr_t *dma_addr,
 				  struct mem_cgroup *memcg);
+bool dmabuf_exporter_memcg_charged(const struct dmabuf_exporter_buffer *buf);
 bool dmabuf_exporter_memcg_describe(const struct dmabuf_exporter_buffer *buf,
 				    u64 *id);
 
@@ -103,6 +108,7 @@ struct dmabuf_exporter_buffer *
 dmabuf_exporter_cache_alloc(size_t size, struct mem_cgroup *memcg);
 void dmabuf_exporter_cache_free(struct dmabuf_exporter_buffer *buf);
 void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info);
+void dmabuf_exporter_cache_memcg_info(struct dmabuf_exporter_memcg_info *info);
 
 /* buffer.c: limits, the quota, and a buffer's life */
 int dmabuf_exporter_buffers_init(u64 *max_buffer_size, u64 *total_limit);
@@ -111,6 +117,7 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size,
 							    u64 flags);
 void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf);
 void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info);
+void dmabuf_exporter_get_memcg_info(struct dmabuf_exporter_memcg_info *info);
 void dmabuf_exporter_buffer_describe(const struct dmabuf_exporter_buffer *buf,
 				     struct dmabuf_exporter_buf_info *info);
 

@@ -96,6 +96,17 @@ dmabuf_exporter_ioctl_cache_info(struct dmabuf_exporter_cache_info __user *uarg)
 }
 
 static long
+dmabuf_exporter_ioctl_memcg_info(struct dmabuf_exporter_memcg_info __user *uarg)
+{
+	struct dmabuf_exporter_memcg_info info = { 0 };
+
+	dmabuf_exporter_get_memcg_info(&info);
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long
 dmabuf_exporter_ioctl_buf_info(struct dmabuf_exporter_buf_info __user *uarg)
 {
 	struct dmabuf_exporter_buf_info info;
@@ -149,6 +160,8 @@ long dmabuf_exporter_ioctl(struct file *file, unsigned int cmd,
 		return dmabuf_exporter_ioctl_cache_info(uarg);
 	case DMABUF_EXPORTER_IOCTL_BUF_INFO:
 		return dmabuf_exporter_ioctl_buf_info(uarg);
+	case DMABUF_EXPORTER_IOCTL_MEMCG_INFO:
+		return dmabuf_exporter_ioctl_memcg_info(uarg);
 	}
 	return -ENOTTY;
 }

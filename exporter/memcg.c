@@ -157,6 +157,17 @@ static u64 dmabuf_exporter_memcg_page_id(struct page *page)
 }
 
 /**
+ * dmabuf_exporter_memcg_charged - is a buffer's memory charged to a memcg?
+ * @buf: a buffer with its memory
+ *
+ * Return: true when it is (the root cgroup and CMA are never charged).
+ */
+bool dmabuf_exporter_memcg_charged(const struct dmabuf_exporter_buffer *buf)
+{
+	return dmabuf_exporter_memcg_page_id(sg_page(buf->pages.sgl));
+}
+
+/**
  * dmabuf_exporter_memcg_describe - which cgroup a buffer belongs to
  * @buf: a live buffer
  * @id: out: the cgroup its memory is charged to, else the cgroup
@@ -174,6 +185,11 @@ bool dmabuf_exporter_memcg_describe(const struct dmabuf_exporter_buffer *buf,
 	return false;
 }
 #else
+bool dmabuf_exporter_memcg_charged(const struct dmabuf_exporter_buffer *buf)
+{
+	return false;
+}
+
 bool dmabuf_exporter_memcg_describe(const struct dmabuf_exporter_buffer *buf,
 				    u64 *id)
 {

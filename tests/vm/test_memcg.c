@@ -152,6 +152,16 @@ static int buf_info(int fd, struct dmabuf_exporter_buf_info *bi)
 	return ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_BUF_INFO, bi) ? -errno : 0;
 }
 
+static struct dmabuf_exporter_memcg_info memcg_info(void)
+{
+	struct dmabuf_exporter_memcg_info mi;
+
+	memset(&mi, 0xff, sizeof(mi));
+	CU_ASSERT_EQUAL_FATAL(
+		ioctl(dev_fd(), DMABUF_EXPORTER_IOCTL_MEMCG_INFO, &mi), 0);
+	return mi;
+}
+
 /* ALLOC of @len, 0 or -errno, the fd in *@fd. */
 static int alloc_fd(size_t len, int *fd)
 {
@@ -707,9 +717,52 @@ static void cma_cache_yields_to_another_cgroup(void)
 	printf(" (cached %llu MiB of A's; B takes %zu MiB) ",
 	       (unsigned long long)ci.cached_bytes >> 20, b.len >> 20);
 	CU_ASSERT_EQUAL(ci.cached_bytes, 2 * a.len);
+	/* CMA is charged to nobody: MEMCG_INFO reports it apart. */
+	CU_ASSERT_EQUAL(memcg_info().cached_uncharged_bytes, 2 * a.len);
 	CU_ASSERT_EQUAL(run_child(cma_alloc_in, &b), 0);
 	cg_remove(a.cg);
 	cg_remove(b.cg);
+}
+
+/* Allocate 1 MiB in "dmabuf-counted" and say whether MEMCG_INFO moved. */
+static int alloc_counted(void *arg)
+{
+	uint64_t before;
+	int fd;
+
+	(void)arg;
+	CHILD_CHECK(cg_enter("dmabuf-counted") == 0);
+	before = memcg_info().uncharged_bytes;
+	CHILD_CHECK(alloc_fd(MIB, &fd) == 0);
+	CHILD_CHECK(memcg_info().uncharged_bytes == before);
+	close(fd);
+	return 0;
+}
+
+/*
+ * MEMCG_INFO counts what is charged to nobody: a buffer allocated from the
+ * root cgroup (where this test runs), live and then cached; one allocated
+ * in a cgroup is charged, and not counted.
+ */
+static void memcg_info_counts_uncharged(void)
+{
+	struct dmabuf_exporter_memcg_info before = memcg_info(), now;
+	int fd = exp_alloc_rw(MIB);
+
+	CU_ASSERT_EQUAL(before.reserved[0] | before.reserved[1], 0);
+	now = memcg_info();
+	CU_ASSERT_EQUAL(now.uncharged_bytes, before.uncharged_bytes + MIB);
+	CU_ASSERT_EQUAL(now.uncharged_buffers, before.uncharged_buffers + 1);
+	close(fd);
+	now = memcg_info();
+	CU_ASSERT_EQUAL(now.uncharged_bytes, before.uncharged_bytes);
+	CU_ASSERT_EQUAL(now.uncharged_buffers, before.uncharged_buffers);
+	/* Cached now (1 MiB fits the default cache), still uncharged. */
+	CU_ASSERT_EQUAL(now.cached_uncharged_bytes,
+			before.cached_uncharged_bytes + MIB);
+	cg_make_ok("dmabuf-counted", "max");
+	CU_ASSERT_EQUAL(run_child(alloc_counted, NULL), 0);
+	cg_remove("dmabuf-counted");
 }
 
 /* BUF_INFO's own checks: a bad field, a bad fd, another kind of file. */
@@ -741,6 +794,7 @@ static void buf_info_refuses_bad_input(void)
 static const struct vm_test tests[] = {
 	VM_TEST(buf_info_refuses_bad_input),
 	VM_TEST_NEEDS(charge_rises_and_falls, needs_charged_buffers),
+	VM_TEST_NEEDS(memcg_info_counts_uncharged, needs_charged_buffers),
 	VM_TEST_NEEDS(max_refuses_with_enomem, needs_charged_buffers),
 	VM_TEST_NEEDS(own_pressure_empties_the_cache, needs_charged_buffers),
 	VM_TEST_NEEDS(oom_kills_inside_the_cgroup, needs_charged_buffers),

@@ -165,6 +165,29 @@ struct dmabuf_exporter_buf_info {
 	__u64 reserved;
 };
 
+/**
+ * struct dmabuf_exporter_memcg_info - DMABUF_EXPORTER_IOCTL_MEMCG_INFO result
+ * @uncharged_bytes:	footprints of the live buffers (those in
+ *			total_allocated of struct dmabuf_exporter_info) whose
+ *			memory is charged to no memory cgroup: allocated from
+ *			the root cgroup, or taken from a CMA area, which the
+ *			kernel never charges.  The rest is charged to the
+ *			cgroup of the process that allocated it.
+ * @cached_uncharged_bytes: the same for the buffers the reuse cache keeps
+ *			(cached_bytes of struct dmabuf_exporter_cache_info).
+ * @uncharged_buffers:	live buffers counted in @uncharged_bytes.
+ * @cached_uncharged_buffers: cached buffers counted in
+ *			@cached_uncharged_bytes.
+ * @reserved:		0.
+ */
+struct dmabuf_exporter_memcg_info {
+	__u64 uncharged_bytes;
+	__u64 cached_uncharged_bytes;
+	__u32 uncharged_buffers;
+	__u32 cached_uncharged_buffers;
+	__u64 reserved[2];
+};
+
 /* 0xDE: free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
 #define DMABUF_EXPORTER_IOC_MAGIC 0xDE
 
@@ -197,5 +220,11 @@ struct dmabuf_exporter_buf_info {
  */
 #define DMABUF_EXPORTER_IOCTL_BUF_INFO \
 	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x3, struct dmabuf_exporter_buf_info)
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_MEMCG_INFO - what memory is charged to nobody
+ */
+#define DMABUF_EXPORTER_IOCTL_MEMCG_INFO \
+	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x4, struct dmabuf_exporter_memcg_info)
 
 #endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */
