@@ -25,7 +25,10 @@
  *
  * Every byte count here is a footprint: what the allocator took.  A cached
  * buffer is allocated to nobody: buffer.c uncharges it from total_limit
- * and INFO, and CACHE_INFO counts it instead.  The module therefore holds
+ * and INFO, and CACHE_INFO counts it instead.  But its memory stays
+ * charged to the memory cgroup that allocated it (memcg.c), and a module
+ * cannot move a charge: so a buffer is found by its size and that cgroup,
+ * and only an ALLOC from the same cgroup reuses it.  The module therefore holds
  * at most total_limit + cache_size bytes, and cache_size <= total_limit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
