@@ -285,11 +285,13 @@ static void eviction_takes_the_oldest(void)
 {
 	const size_t big = 4 << 20, small = 4 * PAGE;
 	char params[96];
-	int fd_big, fd_small, round, wrong = 0;
+	int round, wrong = 0;
 
 	snprintf(params, sizeof(params), "cache_idle_ms=0 cache_size=%zu",
 		 big + small);
 	for (round = 0; round < 5; round++) {
+		int fd_big, fd_small;
+
 		module_reload(params);
 		fd_big = exp_alloc_rw(big);
 		fd_small = exp_alloc_rw(small);

@@ -101,13 +101,11 @@ struct mmap_probe {
 static void *mmap_prober(void *arg)
 {
 	struct mmap_probe *m = arg;
-	double t;
-	void *p;
 
 	while (!atomic_load(&m->stop)) {
-		t = now_ms();
-		p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
+		double t = now_ms();
+		void *p = mmap(NULL, PAGE, PROT_READ,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		t = now_ms() - t;
 		if (p != MAP_FAILED)
 			munmap(p, PAGE);
@@ -138,7 +136,7 @@ static struct touch_time touch_timed(int fd, size_t len)
 {
 	struct touch_time r = { 0, 0, 0, 0, 0 };
 	volatile char *p = map_unaligned(fd, len);
-	double t, firsts[1024];
+	double firsts[1024];
 	size_t off, n = 0;
 
 	if (p == MAP_FAILED) {
@@ -147,7 +145,8 @@ static struct touch_time touch_timed(int fd, size_t len)
 	}
 	r.faults = minor_faults();
 	for (off = 0; off < len; off += PAGE) {
-		t = now_ms();
+		double t = now_ms();
+
 		r.bad |= p[off];
 		t = now_ms() - t;
 		r.total_ms += t;
@@ -175,12 +174,13 @@ static void fault_stall_measured(void)
 {
 	size_t len = largest_len();
 	int fd = exp_alloc_rw(len), i, step;
-	struct touch_time r;
 	struct mmap_probe m;
 	pthread_t th;
 
 	printf("\n");
 	for (i = 0; i < 6; i++) {
+		struct touch_time r;
+
 		memset(&m, 0, sizeof(m));
 		if (i >= 3) {
 			CU_ASSERT_EQUAL_FATAL(

@@ -243,12 +243,14 @@ static int wait_current_below(const char *cg, long long limit, long ms)
 static int charge_four(void *arg)
 {
 	struct dmabuf_exporter_buf_info bi;
-	long long before, after;
+	long long before;
 	int fds[4], i;
 
 	(void)arg;
 	CHILD_CHECK(cg_enter("dmabuf-charge") == 0);
 	for (i = 0; i < 4; i++) {
+		long long after;
+
 		before = current_of("dmabuf-charge");
 		CHILD_CHECK(alloc_fd(MIB, &fds[i]) == 0);
 		after = current_of("dmabuf-charge");
@@ -518,8 +520,6 @@ static void oom_kills_inside_the_cgroup(void)
 struct in_cgroup {
 	const char *cg;
 	size_t len;
-	uint64_t hits;	    /* out: cache hits this allocation added */
-	uint64_t cgroup_id; /* out: BUF_INFO's */
 };
 
 /* Allocate @len in @cg, record hits and the cgroup, release it. */
@@ -548,8 +548,8 @@ static int alloc_in(void *arg)
  */
 static void cache_never_crosses_cgroups(void)
 {
-	struct in_cgroup a = { "dmabuf-a", 64 * PAGE, 0, 0 };
-	struct in_cgroup b = { "dmabuf-b", 64 * PAGE, 0, 0 };
+	struct in_cgroup a = { "dmabuf-a", 64 * PAGE };
+	struct in_cgroup b = { "dmabuf-b", 64 * PAGE };
 
 	cg_make_ok(a.cg, "max");
 	cg_make_ok(b.cg, "max");
