@@ -34,6 +34,9 @@ static u64 dmabuf_exporter_limit;
 static DEFINE_SPINLOCK(dmabuf_exporter_usage_lock);
 static u64 dmabuf_exporter_allocated;
 static u32 dmabuf_exporter_live;
+/* Protected by the same lock: the part charged to no memory cgroup. */
+static u64 dmabuf_exporter_uncharged;
+static u32 dmabuf_exporter_uncharged_live;
 
 static int dmabuf_exporter_set_limit(u64 *total_limit)
 {
@@ -122,6 +125,18 @@ static void dmabuf_exporter_uncharge(u64 bytes)
 	spin_unlock(&dmabuf_exporter_usage_lock);
 }
 
+/* Count @buf among the memory charged to no cgroup, if it is; @sign +-1. */
+static void dmabuf_exporter_count_uncharged(struct dmabuf_exporter_buffer *buf,
+					    int sign)
+{
+	if (buf->charged)
+		return;
+	spin_lock(&dmabuf_exporter_usage_lock);
+	dmabuf_exporter_uncharged += sign * (s64)buf->alloc_size;
+	dmabuf_exporter_uncharged_live += sign;
+	spin_unlock(&dmabuf_exporter_usage_lock);
+}
+
 static void dmabuf_exporter_buffer_init(struct dmabuf_exporter_buffer *buf,
 					u64 flags)
 {
@@ -136,7 +151,8 @@ static void dmabuf_exporter_buffer_init(struct dmabuf_exporter_buffer *buf,
  * @flags: DMABUF_EXPORTER_ALLOC_* bits, already validated
  *
  * Return: the buffer, or ERR_PTR(-EDQUOT) when its footprint would pass
- * total_limit, ERR_PTR(-ENOMEM) when the allocator fails, ERR_PTR(-EINTR)
+ * total_limit, ERR_PTR(-ENOMEM) when the allocator fails or the caller's
+ * memory cgroup would pass its memory.max, ERR_PTR(-EINTR)
  * when the caller was killed while waiting for a cached buffer.  On error
  * nothing stays charged.
  */
@@ -151,12 +167,14 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size, u64 flags)
 	ret = dmabuf_exporter_charge(footprint);
 	if (ret)
 		return ERR_PTR(ret);
-	buf = dmabuf_exporter_cache_alloc(size);
+	/* Charged to the caller's memory cgroup, for the buffer's life. */
+	buf = dmabuf_exporter_cache_alloc(size, dmabuf_exporter_memcg_get());
 	if (IS_ERR(buf)) {
 		dmabuf_exporter_uncharge(footprint);
 		return buf;
 	}
 	dmabuf_exporter_buffer_init(buf, flags);
+	dmabuf_exporter_count_uncharged(buf, 1);
 	return buf;
 }
 
@@ -178,6 +196,7 @@ void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf)
 	if (WARN_ON(!list_empty(&buf->attachments)))
 		return;
 	mutex_destroy(&buf->lock);
+	dmabuf_exporter_count_uncharged(buf, -1);
 	dmabuf_exporter_cache_free(buf);
 	dmabuf_exporter_uncharge(footprint);
 }
@@ -195,4 +214,31 @@ void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info)
 	info->total_allocated = dmabuf_exporter_allocated;
 	info->live_buffers = dmabuf_exporter_live;
 	spin_unlock(&dmabuf_exporter_usage_lock);
+}
+
+/**
+ * dmabuf_exporter_buffer_describe - fill the BUF_INFO reply for one buffer
+ * @buf: a live buffer
+ * @info: zeroed by the caller, @fd already set
+ */
+void dmabuf_exporter_buffer_describe(const struct dmabuf_exporter_buffer *buf,
+				     struct dmabuf_exporter_buf_info *info)
+{
+	info->size = buf->size;
+	info->footprint = buf->alloc_size;
+	if (dmabuf_exporter_memcg_describe(buf, &info->cgroup_id))
+		info->flags |= DMABUF_EXPORTER_BUF_CHARGED;
+}
+
+/**
+ * dmabuf_exporter_get_memcg_info - fill the MEMCG_INFO reply
+ * @info: zeroed by the caller
+ */
+void dmabuf_exporter_get_memcg_info(struct dmabuf_exporter_memcg_info *info)
+{
+	spin_lock(&dmabuf_exporter_usage_lock);
+	info->uncharged_bytes = dmabuf_exporter_uncharged;
+	info->uncharged_buffers = dmabuf_exporter_uncharged_live;
+	spin_unlock(&dmabuf_exporter_usage_lock);
+	dmabuf_exporter_cache_memcg_info(info);
 }

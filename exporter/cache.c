@@ -25,7 +25,10 @@
  *
  * Every byte count here is a footprint: what the allocator took.  A cached
  * buffer is allocated to nobody: buffer.c uncharges it from total_limit
- * and INFO, and CACHE_INFO counts it instead.  The module therefore holds
+ * and INFO, and CACHE_INFO counts it instead.  But its memory stays
+ * charged to the memory cgroup that allocated it (memcg.c), and a module
+ * cannot move a charge: so a buffer is found by its size and that cgroup,
+ * and only an ALLOC from the same cgroup reuses it.  The module therefore holds
  * at most total_limit + cache_size bytes, and cache_size <= total_limit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -80,6 +83,8 @@ static LIST_HEAD(dmabuf_exporter_cache_lru);
 static LIST_HEAD(dmabuf_exporter_cache_dirty);
 static u64 dmabuf_exporter_cache_bytes;
 static u64 dmabuf_exporter_cache_dirty_bytes; /* not zeroed yet */
+static u64 dmabuf_exporter_cache_uncharged_bytes; /* charged to no memcg */
+static u32 dmabuf_exporter_cache_uncharged_count;
 static u32 dmabuf_exporter_cache_count;
 static u64 dmabuf_exporter_cache_hits;
 static u64 dmabuf_exporter_cache_misses;
@@ -119,6 +124,10 @@ static void dmabuf_exporter_cache_add(struct dmabuf_exporter_buffer *buf,
 	buf->cache_since = jiffies;
 	dmabuf_exporter_cache_bytes += buf->alloc_size;
 	dmabuf_exporter_cache_count++;
+	if (!buf->charged) {
+		dmabuf_exporter_cache_uncharged_bytes += buf->alloc_size;
+		dmabuf_exporter_cache_uncharged_count++;
+	}
 }
 
 /* Off every list; the caller settles the counters. */
@@ -138,6 +147,10 @@ static void dmabuf_exporter_cache_del(struct dmabuf_exporter_buffer *buf)
 	dmabuf_exporter_cache_unlink(buf);
 	dmabuf_exporter_cache_bytes -= buf->alloc_size;
 	dmabuf_exporter_cache_count--;
+	if (!buf->charged) {
+		dmabuf_exporter_cache_uncharged_bytes -= buf->alloc_size;
+		dmabuf_exporter_cache_uncharged_count--;
+	}
 }
 
 /* Move the oldest buffer to @out, to be given back; its pages. */
@@ -175,15 +188,20 @@ static unsigned long dmabuf_exporter_cache_shrink(unsigned long pages)
 	return freed;
 }
 
-/* A buffer of @size, preferring one the worker has zeroed already. */
-static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_find(size_t size)
+/*
+ * A buffer of @size charged to @memcg, preferring one the worker has
+ * zeroed already.  Never one of another cgroup: the module cannot move a
+ * charge, so handing it over would charge one cgroup for another's use.
+ */
+static struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_find(size_t size, const struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf, *dirty = NULL;
 
 	lockdep_assert_held(&dmabuf_exporter_cache_lock);
 	hash_for_each_possible(dmabuf_exporter_cache_by_size, buf, cache_node,
 			       size) {
-		if (buf->size != size)
+		if (buf->size != size || buf->memcg != memcg)
 			continue;
 		if (list_empty(&buf->cache_dirty))
 			return buf;
@@ -200,20 +218,21 @@ dmabuf_exporter_cache_zeroed_now(struct dmabuf_exporter_buffer *busy)
 }
 
 /*
- * Take a cached buffer of exactly @size bytes, zeroed: the buffer, NULL
- * when none is cached, or ERR_PTR(-EINTR) when the caller was killed while
- * waiting for the worker to finish one.
+ * Take a cached buffer of exactly @size bytes charged to @memcg, zeroed:
+ * the buffer, NULL when none is cached, or ERR_PTR(-EINTR) when the caller
+ * was killed while waiting for the worker to finish one.
  */
-static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take(size_t size)
+static struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_take(size_t size, const struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf, *busy;
 	bool dirty = false;
 
 	mutex_lock(&dmabuf_exporter_cache_lock);
 	for (;;) {
-		buf = dmabuf_exporter_cache_find(size);
+		buf = dmabuf_exporter_cache_find(size, memcg);
 		busy = dmabuf_exporter_cache_zeroing;
-		if (buf || !busy || busy->size != size)
+		if (buf || !busy || busy->size != size || busy->memcg != memcg)
 			break;
 		/* The worker is zeroing one of this size: it is nearly ready. */
 		mutex_unlock(&dmabuf_exporter_cache_lock);
@@ -239,21 +258,33 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take(size_t size)
 /**
  * dmabuf_exporter_cache_alloc - a zeroed buffer, cached or new
  * @size: bytes the buffer shows, page aligned
+ * @memcg: the caller's memory cgroup (memcg.c), or NULL; the caller's
+ *	   reference is consumed: a new buffer keeps it, a cached one
+ *	   already holds its own
  *
  * Return: the buffer, or ERR_PTR(-ENOMEM) when the allocator fails even
- * with the cache emptied, ERR_PTR(-EINTR) when the caller was killed.
+ * with the cache emptied (also when @memcg is at its memory.max),
+ * ERR_PTR(-EINTR) when the caller was killed.
  */
-struct dmabuf_exporter_buffer *dmabuf_exporter_cache_alloc(size_t size)
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_alloc(size_t size, struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf;
 
-	buf = dmabuf_exporter_cache_take(size);
+	buf = dmabuf_exporter_cache_take(size, memcg);
 	if (buf)
-		return buf;
-	buf = dmabuf_exporter_coherent_alloc(size);
-	/* What the cache holds may be just what the allocator lacks. */
+		goto out_put_memcg;
+	buf = dmabuf_exporter_coherent_alloc(size, memcg);
+	/*
+	 * What the cache holds may be just what the allocator lacks, or
+	 * what the caller's cgroup is charged for.
+	 */
 	if (IS_ERR(buf) && dmabuf_exporter_cache_shrink(ULONG_MAX))
-		buf = dmabuf_exporter_coherent_alloc(size);
+		buf = dmabuf_exporter_coherent_alloc(size, memcg);
+	if (!IS_ERR(buf))
+		return buf;
+out_put_memcg:
+	dmabuf_exporter_memcg_put(memcg);
 	return buf;
 }
 
@@ -335,6 +366,49 @@ static struct dmabuf_exporter_buffer *dmabuf_exporter_cache_take_dirty(void)
 	return buf;
 }
 
+/*
+ * Back on the age list at its place by cache_since, not at the tail: expiry
+ * and the shrinker take the head as the oldest.  Zeroed buffers come back
+ * newest first, so the walk from the tail is short; on a tie (the same
+ * jiffy) the one coming back goes first, since small buffers, zeroed at
+ * release, were linked at once while it was held.
+ */
+static void dmabuf_exporter_cache_relink(struct dmabuf_exporter_buffer *buf)
+{
+	struct dmabuf_exporter_buffer *pos;
+
+	lockdep_assert_held(&dmabuf_exporter_cache_lock);
+	hash_add(dmabuf_exporter_cache_by_size, &buf->cache_node, buf->size);
+	list_for_each_entry_reverse(pos, &dmabuf_exporter_cache_lru, cache_lru)
+		if (time_before(pos->cache_since, buf->cache_since))
+			break;
+	/* After @pos, or first when the loop ran off the head. */
+	list_add(&buf->cache_lru, &pos->cache_lru);
+}
+
+/*
+ * Expiry at the oldest buffer's deadline.  The expiry work stops when it
+ * finds the age list empty, which it is while the worker holds the only
+ * buffer: whoever puts a buffer back must arm it again.  mod, not queue: a
+ * pending expiry may be set for a later, newer buffer.
+ */
+static void dmabuf_exporter_cache_arm_expiry(void)
+{
+	struct dmabuf_exporter_buffer *oldest;
+	unsigned long deadline, now = jiffies;
+
+	lockdep_assert_held(&dmabuf_exporter_cache_lock);
+	if (!dmabuf_exporter_cache_idle ||
+	    list_empty(&dmabuf_exporter_cache_lru))
+		return;
+	oldest = list_first_entry(&dmabuf_exporter_cache_lru,
+				  struct dmabuf_exporter_buffer, cache_lru);
+	deadline = oldest->cache_since + dmabuf_exporter_cache_idle;
+	mod_delayed_work(DMABUF_EXPORTER_UNBOUND_WQ,
+			 &dmabuf_exporter_cache_expiry,
+			 time_after(deadline, now) ? deadline - now : 0);
+}
+
 /* Zero released buffers off the ALLOC path, newest first. */
 static void dmabuf_exporter_cache_zero_work(struct work_struct *work)
 {
@@ -343,7 +417,8 @@ static void dmabuf_exporter_cache_zero_work(struct work_struct *work)
 	while ((buf = dmabuf_exporter_cache_take_dirty())) {
 		dmabuf_exporter_cache_zero(buf);
 		mutex_lock(&dmabuf_exporter_cache_lock);
-		dmabuf_exporter_cache_link(buf);
+		dmabuf_exporter_cache_relink(buf);
+		dmabuf_exporter_cache_arm_expiry();
 		dmabuf_exporter_cache_dirty_bytes -= buf->alloc_size;
 		WRITE_ONCE(dmabuf_exporter_cache_zeroing, NULL);
 		mutex_unlock(&dmabuf_exporter_cache_lock);
@@ -443,8 +518,9 @@ int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 void dmabuf_exporter_cache_exit(void)
 {
 	dmabuf_exporter_shrinker_destroy(dmabuf_exporter_cache_shrinker);
-	cancel_delayed_work_sync(&dmabuf_exporter_cache_expiry);
+	/* The zeroing worker arms expiry: it goes first. */
 	cancel_work_sync(&dmabuf_exporter_cache_work);
+	cancel_delayed_work_sync(&dmabuf_exporter_cache_expiry);
 	dmabuf_exporter_cache_shrink(ULONG_MAX);
 }
 
@@ -461,5 +537,17 @@ void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info)
 	info->cached_buffers = dmabuf_exporter_cache_count;
 	info->hits = dmabuf_exporter_cache_hits;
 	info->misses = dmabuf_exporter_cache_misses;
+	mutex_unlock(&dmabuf_exporter_cache_lock);
+}
+
+/**
+ * dmabuf_exporter_cache_memcg_info - the cache's part of MEMCG_INFO
+ * @info: zeroed by the caller
+ */
+void dmabuf_exporter_cache_memcg_info(struct dmabuf_exporter_memcg_info *info)
+{
+	mutex_lock(&dmabuf_exporter_cache_lock);
+	info->cached_uncharged_bytes = dmabuf_exporter_cache_uncharged_bytes;
+	info->cached_uncharged_buffers = dmabuf_exporter_cache_uncharged_count;
 	mutex_unlock(&dmabuf_exporter_cache_lock);
 }

@@ -126,10 +126,14 @@ u64 dmabuf_exporter_coherent_max(u64 cap)
 /**
  * dmabuf_exporter_coherent_alloc - a new zeroed buffer from the allocator
  * @size: bytes the buffer shows, page aligned, below 4 GiB
+ * @memcg: the memory cgroup to charge (see memcg.c), or NULL; on success
+ *	   the buffer owns the caller's reference to it
  *
- * Return: the buffer with its memory and page table, or ERR_PTR(-ENOMEM).
+ * Return: the buffer with its memory and page table, or ERR_PTR(-ENOMEM),
+ * also when @memcg is at its memory.max.
  */
-struct dmabuf_exporter_buffer *dmabuf_exporter_coherent_alloc(size_t size)
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_coherent_alloc(size_t size, struct mem_cgroup *memcg)
 {
 	struct dmabuf_exporter_buffer *buf;
 	struct device *dev = dmabuf_exporter_dma_dev;
@@ -143,8 +147,8 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_coherent_alloc(size_t size)
 	buf->alloc_size = dmabuf_exporter_footprint(size);
 	buf->pagecount = size >> PAGE_SHIFT;
 	/* dma_alloc_coherent() zeroes: no buffer shows an earlier one's data. */
-	buf->vaddr = dma_alloc_coherent(dev, buf->alloc_size, &buf->dma_addr,
-					GFP_KERNEL | __GFP_NOWARN);
+	buf->vaddr = dmabuf_exporter_memcg_alloc(dev, buf->alloc_size,
+						 &buf->dma_addr, memcg);
 	if (!buf->vaddr) {
 		ret = -ENOMEM;
 		goto err_free_buf;
@@ -154,6 +158,8 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_coherent_alloc(size_t size)
 			      size);
 	if (ret)
 		goto err_free_coherent;
+	buf->memcg = memcg;
+	buf->charged = dmabuf_exporter_memcg_charged(buf);
 	return buf;
 
 err_free_coherent:
@@ -170,6 +176,8 @@ err_free_buf:
 void dmabuf_exporter_coherent_free(struct dmabuf_exporter_buffer *buf)
 {
 	sg_free_table(&buf->pages);
+	/* Uncharges the memcg too: the charge goes with the pages. */
 	dma_free_coherent(buf->dev, buf->alloc_size, buf->vaddr, buf->dma_addr);
+	dmabuf_exporter_memcg_put(buf->memcg);
 	kfree(buf);
 }

@@ -332,3 +332,14 @@ struct dma_buf *dmabuf_exporter_export(u64 size, u64 flags, u32 accmode)
 	 */
 	return dmabuf;
 }
+
+/**
+ * dmabuf_exporter_buffer_of - our buffer behind a dma-buf, if it is ours
+ * @dmabuf: any dma-buf
+ *
+ * Return: the buffer, or NULL for another exporter's dma-buf.
+ */
+struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_of(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &dmabuf_exporter_dmabuf_ops ? dmabuf->priv : NULL;
+}

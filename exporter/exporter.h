@@ -18,8 +18,11 @@
 #include <linux/scatterlist.h>
 #include <linux/types.h>
 
+struct dmabuf_exporter_buf_info;
 struct dmabuf_exporter_cache_info;
 struct dmabuf_exporter_info;
+struct dmabuf_exporter_memcg_info;
+struct mem_cgroup;
 
 /**
  * struct dmabuf_exporter_buffer - one DMA-coherent allocation
@@ -40,6 +43,11 @@ struct dmabuf_exporter_info;
  * @pages:		the CPU pages of the first @size bytes, from
  *			dma_get_sgtable(); the fault handler takes PFNs from it
  *			and every attachment copies it.  Never DMA-mapped itself.
+ * @memcg:		the memory cgroup of the process that allocated it, the
+ *			one the memory is charged to (memcg.c), referenced
+ *			until the memory goes back; NULL without memcg
+ * @charged:		whether the memory is charged to a memcg (not so for
+ *			the root cgroup and for CMA); fixed at allocation
  *
  * The reuse cache (cache.c, only while the buffer is cached):
  * @cache_node:		entry in the cache's by-size table
@@ -61,6 +69,8 @@ struct dmabuf_exporter_buffer {
 	size_t alloc_size;
 	pgoff_t pagecount;
 	struct sg_table pages;
+	struct mem_cgroup *memcg;
+	bool charged;
 	struct hlist_node cache_node;
 	struct list_head cache_lru;
 	struct list_head cache_dirty;
@@ -76,16 +86,29 @@ size_t dmabuf_exporter_buddy_max(void);
 size_t dmabuf_exporter_footprint(size_t size);
 u64 dmabuf_exporter_coherent_max(u64 cap);
 bool dmabuf_exporter_coherent_can_alloc(size_t size);
-struct dmabuf_exporter_buffer *dmabuf_exporter_coherent_alloc(size_t size);
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_coherent_alloc(size_t size, struct mem_cgroup *memcg);
 void dmabuf_exporter_coherent_free(struct dmabuf_exporter_buffer *buf);
+
+/* memcg.c: whose memory a buffer is */
+struct mem_cgroup *dmabuf_exporter_memcg_get(void);
+void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg);
+void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
+				  dma_addr_t *dma_addr,
+				  struct mem_cgroup *memcg);
+bool dmabuf_exporter_memcg_charged(const struct dmabuf_exporter_buffer *buf);
+bool dmabuf_exporter_memcg_describe(const struct dmabuf_exporter_buffer *buf,
+				    u64 *id);
 
 /* cache.c: a reclaimable cache of released buffers in front of coherent.c */
 int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 			       u64 total_limit);
 void dmabuf_exporter_cache_exit(void);
-struct dmabuf_exporter_buffer *dmabuf_exporter_cache_alloc(size_t size);
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_cache_alloc(size_t size, struct mem_cgroup *memcg);
 void dmabuf_exporter_cache_free(struct dmabuf_exporter_buffer *buf);
 void dmabuf_exporter_cache_get_info(struct dmabuf_exporter_cache_info *info);
+void dmabuf_exporter_cache_memcg_info(struct dmabuf_exporter_memcg_info *info);
 
 /* buffer.c: limits, the quota, and a buffer's life */
 int dmabuf_exporter_buffers_init(u64 *max_buffer_size, u64 *total_limit);
@@ -94,9 +117,14 @@ struct dmabuf_exporter_buffer *dmabuf_exporter_buffer_alloc(u64 size,
 							    u64 flags);
 void dmabuf_exporter_buffer_free(struct dmabuf_exporter_buffer *buf);
 void dmabuf_exporter_get_info(struct dmabuf_exporter_info *info);
+void dmabuf_exporter_get_memcg_info(struct dmabuf_exporter_memcg_info *info);
+void dmabuf_exporter_buffer_describe(const struct dmabuf_exporter_buffer *buf,
+				     struct dmabuf_exporter_buf_info *info);
 
 /* dmabuf.c: the dma-buf around a buffer */
 struct dma_buf *dmabuf_exporter_export(u64 size, u64 flags, u32 accmode);
+struct dmabuf_exporter_buffer *
+dmabuf_exporter_buffer_of(struct dma_buf *dmabuf);
 
 /* mmap.c: userspace mappings and the fault handler */
 int dmabuf_exporter_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ABI of /dev/dmabuf_exporter: argument checks and the two commands.
+ * The ABI of /dev/dmabuf_exporter: argument checks and the commands.
  * Every check runs before anything is allocated, so a rejected call has
  * nothing to undo.
  */
@@ -8,6 +8,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/dmabuf_exporter.h>
 
@@ -94,6 +95,49 @@ dmabuf_exporter_ioctl_cache_info(struct dmabuf_exporter_cache_info __user *uarg)
 	return 0;
 }
 
+static long
+dmabuf_exporter_ioctl_memcg_info(struct dmabuf_exporter_memcg_info __user *uarg)
+{
+	struct dmabuf_exporter_memcg_info info = { 0 };
+
+	dmabuf_exporter_get_memcg_info(&info);
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long
+dmabuf_exporter_ioctl_buf_info(struct dmabuf_exporter_buf_info __user *uarg)
+{
+	struct dmabuf_exporter_buf_info info;
+	struct dmabuf_exporter_buffer *buf;
+	struct dma_buf *dmabuf;
+	u32 fd;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	if (info.flags || info.size || info.footprint || info.cgroup_id ||
+	    info.reserved)
+		return -EINVAL;
+	fd = info.fd;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	buf = dmabuf_exporter_buffer_of(dmabuf);
+	if (buf) {
+		memset(&info, 0, sizeof(info));
+		info.fd = fd;
+		dmabuf_exporter_buffer_describe(buf, &info);
+	}
+	/* The fd's reference keeps @buf alive until here at least. */
+	dma_buf_put(dmabuf);
+	if (!buf)
+		return -ENODEV;
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * dmabuf_exporter_ioctl - dispatch one command to its worker
  * @file: the open device
@@ -114,6 +158,10 @@ long dmabuf_exporter_ioctl(struct file *file, unsigned int cmd,
 		return dmabuf_exporter_ioctl_info(uarg);
 	case DMABUF_EXPORTER_IOCTL_CACHE_INFO:
 		return dmabuf_exporter_ioctl_cache_info(uarg);
+	case DMABUF_EXPORTER_IOCTL_BUF_INFO:
+		return dmabuf_exporter_ioctl_buf_info(uarg);
+	case DMABUF_EXPORTER_IOCTL_MEMCG_INFO:
+		return dmabuf_exporter_ioctl_memcg_info(uarg);
 	}
 	return -ENOTTY;
 }

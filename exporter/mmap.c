@@ -16,6 +16,8 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 
 #include "compat.h"
 #include "exporter.h"
@@ -23,6 +25,14 @@
 /* Every mapping: PFNs only, no growth, not in core dumps. */
 #define DMABUF_EXPORTER_VM_FLAGS \
 	(VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP)
+
+/*
+ * Bytes of a mapping one fault fills (with PTEs; PMDs go one per fault):
+ * the largest buffer the buddy allocator delivers (4 MiB on x86-64) still
+ * takes one fault, and a fault on a CMA buffer of hundreds of MiB writes
+ * no more than 1024 PTEs while it holds the mmap lock.
+ */
+#define DMABUF_EXPORTER_FILL_WINDOW SZ_4M
 
 /* Pages in one PMD mapping (2 MiB on x86-64). */
 #define DMABUF_EXPORTER_PMD_PAGES (PMD_SIZE >> PAGE_SHIFT)
@@ -115,21 +125,55 @@ static int dmabuf_exporter_set_pte(pte_t *pte, unsigned long addr, void *data)
 	return 0;
 }
 
-/* apply_to_page_range() callback reading back one installed PTE's bits. */
-static int dmabuf_exporter_read_prot(pte_t *pte, unsigned long addr, void *data)
+/*
+ * A PTE reduced to what the mapping decides: no Accessed, Dirty or
+ * soft-dirty bit, no write bit (write-notify may have taken it away), none
+ * of what hardware or an earlier fault may have set since.
+ */
+static pte_t dmabuf_exporter_pte_bare(pte_t pte)
+{
+	return pte_clear_soft_dirty(pte_mkold(pte_mkclean(pte_wrprotect(pte))));
+}
+
+/* apply_to_page_range() callback: does the PTE there match *@data, bare? */
+static int dmabuf_exporter_check_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	pte_t entry = ptep_get(pte);
 
-	if (pte_none(entry))
-		return -ENOENT;
-	*(pgprot_t *)data = pte_pgprot(entry);
+	if (pte_none(entry) ||
+	    !pte_same(dmabuf_exporter_pte_bare(entry),
+		      dmabuf_exporter_pte_bare(*(pte_t *)data)))
+		return -EINVAL;
 	return 0;
 }
 
 /*
+ * The protection for the fill: the VMA's own, as vmf_insert_pfn() starts
+ * from, never the faulting PTE's bits, which by the time it is read may
+ * carry Accessed/Dirty/soft-dirty (and write) bits another thread's access
+ * or write fault set on that one page.  The core may still have changed
+ * the cache mode (PAT on x86: track_pfn_insert() or
+ * pfnmap_setup_cachemode(), not exported): so check that the PTE it
+ * installed at @addr is the VMA's protection, bare; when it is not, no
+ * fill, and every page faults in through vmf_insert_pfn() itself.
+ */
+static bool dmabuf_exporter_fill_prot(struct vm_fault *vmf, unsigned long pfn,
+				      pgprot_t *prot)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t want = pte_mkspecial(pfn_pte(pfn, vma->vm_page_prot));
+
+	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK, PAGE_SIZE,
+				dmabuf_exporter_check_pte, &want))
+		return false;
+	*prot = vma->vm_page_prot;
+	return true;
+}
+
+/*
  * Fill [@start, @end) of the faulting VMA with PTEs, one page-table walk
- * and one PTE lock per 2 MiB instead of one of each per page.  Best
- * effort: a page left out faults on its own later.
+ * and one PTE lock per run of contiguous pages instead of one of each per
+ * page.  Best effort: a page left out faults on its own later.
  */
 static void dmabuf_exporter_fill_ptes(struct dmabuf_exporter_fill *f,
 				      unsigned long start, unsigned long end)
@@ -154,38 +198,52 @@ static void dmabuf_exporter_fill_ptes(struct dmabuf_exporter_fill *f,
 }
 
 /*
- * After the faulting page is in, fill the rest of the VMA with PTEs in one
- * pass: one fault per mapping.  Every 2 MiB that a PMD can map is left out
- * (its own fault installs the PMD; a PTE table there would block it, and a
- * PTE insert under a PMD is a BUG), except the faulting one's: the core
- * chose PTEs for it.
- *
- * The protection comes from the PTE vmf_insert_pfn() just installed, so
- * the core's cache-mode lookup (PAT on x86: track_pfn_insert() or
- * pfnmap_setup_cachemode(), not exported) and pfn_modify_allowed() still
- * decide it; the buffer is one allocation with one memory type, the
- * assumption the core itself makes for vmf_insert_pfn() users.
+ * The part of the VMA one fault fills: the DMABUF_EXPORTER_FILL_WINDOW
+ * bytes around @addr, counted from the VMA's start so that a mapping of up
+ * to that size always takes one fault, wherever it lies.
  */
-static void dmabuf_exporter_fill_vma(struct vm_fault *vmf)
+static void dmabuf_exporter_fill_window(const struct vm_area_struct *vma,
+					unsigned long addr,
+					unsigned long *start,
+					unsigned long *end)
+{
+	unsigned long off = addr - vma->vm_start;
+
+	*start = vma->vm_start + round_down(off, DMABUF_EXPORTER_FILL_WINDOW);
+	*end = vma->vm_end - *start > DMABUF_EXPORTER_FILL_WINDOW ?
+		       *start + DMABUF_EXPORTER_FILL_WINDOW :
+		       vma->vm_end;
+}
+
+/*
+ * After the faulting page is in, fill the rest of its window of the VMA
+ * with PTEs: one fault per window instead of one per page.  Bounded, so
+ * that no fault holds the mmap lock (which every mmap()/munmap() of the
+ * process's other threads waits for) longer than one window takes, and in
+ * chunks of one page table, with a chance to reschedule between them.
+ * Every 2 MiB that a PMD can map is left out (its own fault installs the
+ * PMD; a PTE table there would block it, and a PTE insert under a PMD is a
+ * BUG), except the faulting one's: the core chose PTEs for it.
+ */
+static void dmabuf_exporter_fill_vma(struct vm_fault *vmf, unsigned long pfn)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct dmabuf_exporter_fill f = { .vma = vma };
 	unsigned long fault_block = vmf->address & PMD_MASK;
-	unsigned long addr, next, from, pfn;
+	unsigned long addr, next, start, end, huge;
 
-	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK, PAGE_SIZE,
-				dmabuf_exporter_read_prot, &f.prot))
+	if (!dmabuf_exporter_fill_prot(vmf, pfn, &f.prot))
 		return;
-	from = vma->vm_start;
-	for (addr = vma->vm_start; addr < vma->vm_end; addr = next) {
-		next = min((addr & PMD_MASK) + PMD_SIZE, vma->vm_end);
-		if ((addr & PMD_MASK) == fault_block ||
-		    !dmabuf_exporter_pmd_fits(vma, addr & PMD_MASK, &pfn))
+	dmabuf_exporter_fill_window(vma, vmf->address, &start, &end);
+	for (addr = start; addr < end; addr = next) {
+		next = min((addr & PMD_MASK) + PMD_SIZE, end);
+		if ((addr & PMD_MASK) != fault_block &&
+		    dmabuf_exporter_pmd_fits(vma, addr & PMD_MASK, &huge))
 			continue;
-		dmabuf_exporter_fill_ptes(&f, from, addr);
-		from = next;
+		if (addr != start)
+			cond_resched();
+		dmabuf_exporter_fill_ptes(&f, addr, next);
 	}
-	dmabuf_exporter_fill_ptes(&f, from, vma->vm_end);
 }
 
 static vm_fault_t dmabuf_exporter_fault(struct vm_fault *vmf)
@@ -210,13 +268,13 @@ static vm_fault_t dmabuf_exporter_fault(struct vm_fault *vmf)
 	 */
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	/*
-	 * The whole VMA on its first fault (docs/design.md has the
-	 * measurement); without special PTEs the core's own insert is the
-	 * only safe way in, one page at a time.
+	 * The rest of the fault's 4 MiB window at once (docs/design.md has
+	 * the measurements); without special PTEs the core's own insert is
+	 * the only safe way in, one page at a time.
 	 */
 	if (ret == VM_FAULT_NOPAGE && !buf->fault_per_page &&
 	    IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL))
-		dmabuf_exporter_fill_vma(vmf);
+		dmabuf_exporter_fill_vma(vmf, pfn);
 	return ret;
 }
 

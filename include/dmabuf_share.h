@@ -244,6 +244,28 @@ DMABUF_SHARE_EXPORT int
 dmabuf_share_exporter_cache_info(int dev_fd,
 				 struct dmabuf_share_exporter_cache_info *info);
 
+/**
+ * dmabuf_share_buffer_cgroup() - the memory cgroup a buffer is charged to
+ * @dev_fd:	from dmabuf_share_exporter_open()
+ * @buf_fd:	a dma-buf fd this exporter made (any holder's copy)
+ * @cgroup_id:	out: a cgroup v2 id, the inode number of the cgroup's
+ *		directory under the cgroup2 mount
+ * @charged:	out: 1 when the memory is charged to @cgroup_id, the cgroup
+ *		of the process that allocated it (or its parent, once it was
+ *		removed); 0 when it is charged to nobody (allocated from the
+ *		root cgroup, or from a CMA area), @cgroup_id then naming the
+ *		allocating cgroup, 0 without a memory controller
+ *
+ * A buffer stays charged to its allocator's cgroup whoever holds it, as
+ * shmem does.  Outputs are written only on success.  Returns -ENOTTY when
+ * the module predates this query or @dev_fd is not the exporter, -ENODEV
+ * for another exporter's dma-buf, -EINVAL when @buf_fd is no dma-buf,
+ * -EBADF when it is not open.
+ */
+DMABUF_SHARE_EXPORT int dmabuf_share_buffer_cgroup(int dev_fd, int buf_fd,
+						   uint64_t *cgroup_id,
+						   int *charged);
+
 /* ------------------------------------------------------------------------ */
 /* 2. Any dma-buf fd: size, mapping, CPU access, name, description            */
 /* ------------------------------------------------------------------------ */

@@ -21,7 +21,9 @@ static void info_help(void)
 	       "dmabuf_share.h.  A buffer stays live\nuntil its last fd, "
 	       "mapping and device import are gone; released buffers the\n"
 	       "module keeps for reuse are counted under cache_size, "
-	       "cached_*, cache_*.\n\n"
+	       "cached_*, cache_*.\nBuffers are charged to the memory cgroup "
+	       "of the process that allocates them\n(memory_cgroup: this "
+	       "one's).\n\n"
 	       "  --device PATH     exporter node (default " DMABUF_SHARE_EXPORTER_PATH
 	       ")\n"
 	       "  --json            one JSON object instead (schema "
@@ -116,6 +118,31 @@ static void print_json(const char *dev,
 }
 
 /*
+ * The memory cgroup this process's allocations are charged to: the
+ * cgroup v2 line of /proc/self/cgroup ("0::/path").  Without one (no
+ * cgroup2, or v1 only) there is nothing to say.
+ */
+static void print_cgroup(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		printf("memory_cgroup: %s (%s)\n", line + 3,
+		       strcmp(line + 3, "/") ?
+			       "buffers allocated from here are charged to it" :
+			       "root: buffers allocated from here are not charged");
+		break;
+	}
+	fclose(f);
+}
+
+/*
  * A module without the cache is older, not broken: *have is 0 and the
  * listing says so.
  */
@@ -162,6 +189,7 @@ int cmd_info(int argc, char **argv)
 		return EXIT_OK;
 	}
 	print_info(o.device, &info);
+	print_cgroup();
 	print_cache(have ? &cache : NULL);
 	return EXIT_OK;
 }

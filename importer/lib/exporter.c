@@ -106,3 +106,23 @@ dmabuf_share_exporter_cache_info(int dev_fd,
 	dbs_struct_copy(info, &out, sizeof(out));
 	return 0;
 }
+
+DMABUF_SHARE_EXPORT int dmabuf_share_buffer_cgroup(int dev_fd, int buf_fd,
+						   uint64_t *cgroup_id,
+						   int *charged)
+{
+	struct dmabuf_exporter_buf_info arg;
+	int ret;
+
+	if (buf_fd < 0)
+		return -EBADF;
+	/* Zeroed: every field but the fd must be 0 on input. */
+	memset(&arg, 0, sizeof(arg));
+	arg.fd = (__u32)buf_fd;
+	ret = dbs_ioctl(dev_fd, DMABUF_EXPORTER_IOCTL_BUF_INFO, &arg);
+	if (ret)
+		return ret;
+	*cgroup_id = arg.cgroup_id;
+	*charged = !!(arg.flags & DMABUF_EXPORTER_BUF_CHARGED);
+	return 0;
+}

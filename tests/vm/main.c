@@ -29,6 +29,8 @@ static const struct vm_suite *const all_suites[] = {
 	&suite_stress,
 	&suite_cache,
 	&suite_memory,
+	&suite_fill,
+	&suite_memcg,
 	/* Last: it unloads and reloads the module. */
 	&suite_module,
 };

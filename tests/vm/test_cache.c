@@ -231,6 +231,87 @@ static void unload_frees_cached_memory(void)
 	CU_ASSERT_EQUAL_FATAL(module_load(""), 0);
 }
 
+/* Until the cache is empty: 0, or -1 after @ms milliseconds. */
+static int wait_cache_empty(long ms)
+{
+	long waited;
+
+	for (waited = 0; waited < ms; waited += 10) {
+		if (!cache_info().cached_bytes)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * Expiry must come back for a buffer the worker was zeroing when it ran:
+ * with cache_idle_ms=1 it runs while the worker still works through
+ * sixteen released 4 MiB buffers, evicts all the others, finds the age
+ * list empty, and used not to arm itself again, leaving the buffer the
+ * worker held cached for good.  Five rounds, each of which must see the
+ * cache empty within 10 s (cache_idle_ms is 1 ms).
+ */
+static void expiry_survives_the_zeroing_worker(void)
+{
+	const size_t len = 4 << 20;
+	int fds[16], i, round, ret = 0;
+
+	module_reload("cache_idle_ms=1 cache_size=67108864");
+	for (round = 0; round < 5 && !ret; round++) {
+		for (i = 0; i < 16; i++)
+			fds[i] = exp_alloc_rw(len);
+		for (i = 0; i < 16; i++)
+			close(fds[i]);
+		ret = wait_cache_empty(10000);
+		if (ret)
+			printf(" (round %d: still cached after 10 s: %llu bytes) ",
+			       round,
+			       (unsigned long long)cache_info().cached_bytes);
+	}
+	CU_ASSERT_EQUAL(ret, 0);
+	module_reload("");
+}
+
+/*
+ * The age list stays ordered by release time, oldest first, whatever the
+ * zeroing worker does.  A 4 MiB buffer, released first, is zeroed by the
+ * worker; a 16 KiB one, released right after, is zeroed at once and goes
+ * on the list while the worker still holds the big one.  The worker used
+ * to put the big one back at the tail, behind the newer small one.  A
+ * third buffer then needs room: the oldest, the 4 MiB one, must go.
+ */
+static void eviction_takes_the_oldest(void)
+{
+	const size_t big = 4 << 20, small = 4 * PAGE;
+	char params[96];
+	int round, wrong = 0;
+
+	snprintf(params, sizeof(params), "cache_idle_ms=0 cache_size=%zu",
+		 big + small);
+	for (round = 0; round < 5; round++) {
+		int fd_big, fd_small;
+
+		module_reload(params);
+		fd_big = exp_alloc_rw(big);
+		fd_small = exp_alloc_rw(small);
+		close(fd_big);
+		close(fd_small);
+		CU_ASSERT_EQUAL_FATAL(wait_zeroed(), 0);
+		CU_ASSERT_EQUAL_FATAL(cache_info().cached_bytes, big + small);
+		/* Needs 16 KiB of room: the oldest buffer goes. */
+		close(exp_alloc_rw(2 * PAGE + PAGE));
+		if (cache_info().cached_bytes != 2 * small) {
+			printf(" (round %d: %llu bytes cached, the 4 MiB buffer kept) ",
+			       round,
+			       (unsigned long long)cache_info().cached_bytes);
+			wrong++;
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	module_reload("");
+}
+
 static const struct vm_test tests[] = {
 	VM_TEST_NEEDS(cache_info_matches_parameter, needs_default_cache),
 	VM_TEST_NEEDS(reused_buffer_arrives_zeroed, needs_default_cache),
@@ -242,6 +323,8 @@ static const struct vm_test tests[] = {
 	VM_TEST(bad_cache_size_refuses_to_load),
 	VM_TEST(unload_frees_cached_memory),
 	VM_TEST(allocator_failure_empties_cache),
+	VM_TEST(expiry_survives_the_zeroing_worker),
+	VM_TEST(eviction_takes_the_oldest),
 	VM_TESTS_END,
 };
 

@@ -55,9 +55,12 @@
  * Errors: EINVAL for any field outside these rules, E2BIG when @size is
  * above the max_buffer_size limit, EDQUOT when the footprints of all live
  * buffers together would pass the total_limit (see struct
- * dmabuf_exporter_info), ENOMEM when the allocator fails, EMFILE when
- * the caller has no free fd slot, EFAULT for a bad argument pointer.  A
- * failed call allocates nothing and installs no fd.
+ * dmabuf_exporter_info), ENOMEM when the allocator fails or when the
+ * buffer would take the caller's memory cgroup past its memory.max (the
+ * memory is charged to it: see struct dmabuf_exporter_buf_info; the
+ * cgroup's OOM killer is not invoked for it), EMFILE when the caller has
+ * no free fd slot, EFAULT for a bad argument pointer.  A failed call
+ * allocates nothing and installs no fd.
  */
 struct dmabuf_exporter_alloc {
 	__u64 size;
@@ -98,10 +101,12 @@ struct dmabuf_exporter_info {
  * @cached_bytes:	bytes kept now, footprints as in struct
  *			dmabuf_exporter_info.  The kernel reclaims them under
  *			memory pressure, and after cache_idle_ms unused.
- *			Cached buffers belong to nobody: they
- *			are not in @total_allocated or @live_buffers of struct
- *			dmabuf_exporter_info, so the module holds at most
- *			total_limit + @cache_size bytes.
+ *			Cached buffers are not in @total_allocated or
+ *			@live_buffers of struct dmabuf_exporter_info, so the
+ *			module holds at most total_limit + @cache_size bytes;
+ *			their memory stays charged to the memory cgroup that
+ *			allocated it, and only an allocation from that cgroup
+ *			reuses them.
  * @dirty_bytes:	part of @cached_bytes not zeroed yet.  A worker zeroes
  *			released buffers in the background; an allocation
  *			that gets one first zeroes it itself.
@@ -119,6 +124,68 @@ struct dmabuf_exporter_cache_info {
 	__u32 reserved;
 	__u64 hits;
 	__u64 misses;
+};
+
+/*
+ * DMABUF_EXPORTER_BUF_CHARGED: the buffer's memory is charged to the memory
+ * cgroup @cgroup_id of struct dmabuf_exporter_buf_info.
+ */
+#define DMABUF_EXPORTER_BUF_CHARGED (1U << 0)
+
+/**
+ * struct dmabuf_exporter_buf_info - DMABUF_EXPORTER_IOCTL_BUF_INFO argument
+ * @fd:		in: a dma-buf file descriptor this module exported.
+ * @flags:	out: DMABUF_EXPORTER_BUF_* bits.  Must be 0 on input.
+ * @size:	out: bytes the buffer shows.  Must be 0 on input.
+ * @footprint:	out: bytes the allocator took for it, as counted in struct
+ *		dmabuf_exporter_info.  Must be 0 on input.
+ * @cgroup_id:	out: with DMABUF_EXPORTER_BUF_CHARGED, the cgroup v2 id of
+ *		the memory cgroup the memory is charged to: the inode number
+ *		of its directory under the cgroup2 mount (name_to_handle_at()
+ *		gives the same number).  That is the cgroup of the process that
+ *		allocated the buffer, whoever holds it now, or that cgroup's
+ *		parent once it was removed.  Without the flag the memory is
+ *		charged to nobody: the allocating process was in the root
+ *		cgroup, or the memory came from a CMA area (which the kernel
+ *		does not charge), and @cgroup_id is the allocating process's
+ *		memory cgroup, 0 when the kernel has no memory controller.
+ *		Must be 0 on input.
+ * @reserved:	must be 0.
+ *
+ * Errors: EINVAL for a non-zero output or reserved field, EBADF when @fd is
+ * not an open file, EINVAL when it is not a dma-buf, ENODEV when it is
+ * another exporter's dma-buf, EFAULT for a bad argument pointer.
+ */
+struct dmabuf_exporter_buf_info {
+	__u32 fd;
+	__u32 flags;
+	__u64 size;
+	__u64 footprint;
+	__u64 cgroup_id;
+	__u64 reserved;
+};
+
+/**
+ * struct dmabuf_exporter_memcg_info - DMABUF_EXPORTER_IOCTL_MEMCG_INFO result
+ * @uncharged_bytes:	footprints of the live buffers (those in
+ *			total_allocated of struct dmabuf_exporter_info) whose
+ *			memory is charged to no memory cgroup: allocated from
+ *			the root cgroup, or taken from a CMA area, which the
+ *			kernel never charges.  The rest is charged to the
+ *			cgroup of the process that allocated it.
+ * @cached_uncharged_bytes: the same for the buffers the reuse cache keeps
+ *			(cached_bytes of struct dmabuf_exporter_cache_info).
+ * @uncharged_buffers:	live buffers counted in @uncharged_bytes.
+ * @cached_uncharged_buffers: cached buffers counted in
+ *			@cached_uncharged_bytes.
+ * @reserved:		0.
+ */
+struct dmabuf_exporter_memcg_info {
+	__u64 uncharged_bytes;
+	__u64 cached_uncharged_bytes;
+	__u32 uncharged_buffers;
+	__u32 cached_uncharged_buffers;
+	__u64 reserved[2];
 };
 
 /* 0xDE: free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
@@ -144,5 +211,20 @@ struct dmabuf_exporter_cache_info {
  */
 #define DMABUF_EXPORTER_IOCTL_CACHE_INFO \
 	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x2, struct dmabuf_exporter_cache_info)
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_BUF_INFO - describe one buffer given its fd
+ *
+ * Takes a struct dmabuf_exporter_buf_info with @fd set and returns it
+ * filled in: which memory cgroup the buffer is charged to.
+ */
+#define DMABUF_EXPORTER_IOCTL_BUF_INFO \
+	_IOWR(DMABUF_EXPORTER_IOC_MAGIC, 0x3, struct dmabuf_exporter_buf_info)
+
+/**
+ * DOC: DMABUF_EXPORTER_IOCTL_MEMCG_INFO - what memory is charged to nobody
+ */
+#define DMABUF_EXPORTER_IOCTL_MEMCG_INFO \
+	_IOR(DMABUF_EXPORTER_IOC_MAGIC, 0x4, struct dmabuf_exporter_memcg_info)
 
 #endif /* _UAPI_LINUX_DMABUF_EXPORTER_H */
