@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the clean Debian 12 chroot of scripts/deb/check.sh, as root.
+# Runs inside a clean chroot (bookworm or sid) of scripts/deb/check.sh, as
+# root.
 #   usage: in-chroot.sh KVER VERSION     (packages in /tmp/debs)
+# KVER "newest" is the kernel of the suite's linux-headers-amd64.
 # Installs the kernel headers of KVER, notes every file of the system,
 # installs the project's packages with apt (DKMS builds the module for KVER
 # on installation), checks what they put down and that a program builds
@@ -32,8 +34,16 @@ snapshot() {
 		-o -path '/var/lib/dpkg/*-old' \) -prune -o -print | LC_ALL=C sort
 }
 
-step "kernel headers for $kver"
 apt-get -q update >/dev/null
+if [ "$kver" = newest ]; then
+	# "Depends: linux-headers-7.2.13+deb14-amd64 (= 7.2.13-1)" -> 7.2.13+deb14-amd64
+	kver=$(apt-cache show --no-all-versions linux-headers-amd64 |
+		sed -n 's/^Depends: linux-headers-\([^ ,]*\).*/\1/p')
+	[ -n "$kver" ] || fail "no linux-headers-amd64 in this suite"
+fi
+mkdir -p /tmp/out
+echo "$kver" > /tmp/out/kver
+step "kernel headers for $kver"
 apt_get install "linux-headers-$kver" >/tmp/headers.log 2>&1 || {
 	tail -n 20 /tmp/headers.log
 	fail "apt-get install linux-headers-$kver failed"
@@ -85,7 +95,7 @@ case $ko in
 *.ko.zst) zstd -qdc "$ko" > /tmp/out/dmabuf_exporter.ko ;;
 *) fail "cannot read $ko" ;;
 esac
-test -f /lib/udev/rules.d/60-dmabuf-exporter.rules || fail "no udev rule"
+test -f /usr/lib/udev/rules.d/60-dmabuf-exporter.rules || fail "no udev rule in /usr/lib/udev/rules.d"
 
 step "a program builds with pkg-config --cflags --libs dmabuf-share"
 cat > /tmp/consumer.c <<'EOF'
