@@ -91,6 +91,21 @@ source_package() {
 	ls "$dir"/*.dsc
 }
 
+# The -dkms package's dkms.conf must sit with the sources DKMS builds
+# (issue 19, item 3: a Debian version such as 1.0.0+ds-1 once split them),
+# and the udev rule under /usr/lib (DEP17: no file in an aliased /lib).
+check_dkms_layout() {
+	local files conf
+	files=$(dpkg-deb -c "$1" | awk '{ print $6 }')
+	conf=$(grep '/usr/src/[^/]*/dkms.conf$' <<< "$files") ||
+		die "$1 has no /usr/src/*/dkms.conf"
+	grep -qx "${conf%dkms.conf}Kbuild" <<< "$files" ||
+		die "$1: dkms.conf is in ${conf%dkms.conf} but the sources are elsewhere: $(grep '/Kbuild$' <<< "$files")"
+	! grep -q '^\./lib/' <<< "$files" ||
+		die "$1 has files under /lib, not /usr/lib (DEP17): $(grep '^\./lib/' <<< "$files" | tr '\n' ' ')"
+	say "dkms package: dkms.conf and the sources in ${conf%/dkms.conf}, nothing under /lib"
+}
+
 say "[1/5] build dependencies"
 install_deps
 
@@ -121,6 +136,7 @@ mkdir -p "$out/dpkg"
 }
 rm -rf "$out/dpkg/src"
 changes=$(ls "$out"/dpkg/*.changes)
+check_dkms_layout "$out"/dpkg/dmabuf-exporter-dkms_*_all.deb
 
 say "[5/5] lintian on the source and binary packages (E: and W: fail; I: shown)"
 rc=0
