@@ -36,9 +36,11 @@ snapshot() {
 
 apt-get -q update >/dev/null
 if [ "$kver" = newest ]; then
-	# "Depends: linux-headers-7.2.13+deb14-amd64 (= 7.2.13-1)" -> 7.2.13+deb14-amd64
+	# "Depends: linux-base-amd64 (= 7.2.13-1), linux-headers-7.2.13+deb14-amd64
+	# (= 7.2.13-1)" -> 7.2.13+deb14-amd64
 	kver=$(apt-cache show --no-all-versions linux-headers-amd64 |
-		sed -n 's/^Depends: linux-headers-\([^ ,]*\).*/\1/p')
+		sed -n 's/^Depends: //p' | tr ',' '\n' |
+		sed -n 's/^ *linux-headers-\([0-9][^ ]*\).*/\1/p' | head -n 1)
 	[ -n "$kver" ] || fail "no linux-headers-amd64 in this suite"
 fi
 mkdir -p /tmp/out
