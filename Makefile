@@ -19,6 +19,10 @@
 #                        .debian.tar.xz) in build/deb/src/, lintian-checked
 #   make deb             the source package, then the binary packages built
 #                        from it in build/deb/, lintian-checked
+#
+# Userspace warnings are errors (WERROR=1, what make check, make lint and CI
+# use); distributions build with WERROR=0 (debian/rules), so a warning that
+# their next compiler adds does not fail the build.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # The kernels make check boots, one boot each (scripts/check.sh); +swiotlb
