@@ -71,6 +71,7 @@ host_tools() {
 	done
 	[ ${#missing[@]} = 0 ] && return 0
 	say "installing ${missing[*]}"
+	apt-get update -q >/dev/null
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
 		die "apt-get install ${missing[*]} failed"
 }
