@@ -144,7 +144,9 @@ autopkgtest --ignore-restrictions=breaks-testbed --output-dir "$out" \
 	tail -n 40 "$out.log" >&2
 	exit 1
 }
-sed -n "/@@@@ summary/,\$p" "$out.log"
+# The summary: one line per test (the @@@@ summary header is not always
+# where the lines are: autopkgtest writes them to stdout and stderr).
+grep -E "^[a-z0-9][a-z0-9.+-]* +(PASS|FAIL|SKIP|FLAKY|BAD)" "$out.log" | sort -u
 '
 # shellcheck disable=SC2016
 clone_session='
