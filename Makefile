@@ -13,7 +13,16 @@
 #   make bench           the exporter against memfd, udmabuf and the heaps
 #   make lint            checkpatch, W=1, sparse, clang-format, cppcheck
 #   make install         module, header, library, CLI (DESTDIR, PREFIX)
-#   make deb             Debian packages in build/deb/, lintian-checked
+#   make dist            build/dmabuf-exporter-VERSION.tar.xz from HEAD
+#                        (git archive, without debian/)
+#   make deb-src         the Debian source package (.dsc, .orig.tar.xz,
+#                        .debian.tar.xz) in build/deb/src/, lintian-checked
+#   make deb             the source package, then the binary packages built
+#                        from it in build/deb/, lintian-checked
+#
+# Userspace warnings are errors (WERROR=1, what make check, make lint and CI
+# use); distributions build with WERROR=0 (debian/rules), so a warning that
+# their next compiler adds does not fail the build.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # The kernels make check boots, one boot each (scripts/check.sh); +swiotlb
@@ -21,7 +30,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.1+swiotlb 6.12 sid sid+swiotlb
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
-	install uninstall deb
+	install uninstall dist deb-src deb
 all: module userspace
 
 module:
@@ -50,6 +59,12 @@ install:
 
 uninstall:
 	scripts/install.sh uninstall
+
+dist:
+	scripts/deb/dist.sh HEAD >/dev/null
+
+deb-src:
+	scripts/deb/build.sh --source
 
 deb:
 	scripts/deb/build.sh

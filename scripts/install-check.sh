@@ -30,7 +30,7 @@ expected() {
 	/lib/udev/rules.d/60-dmabuf-exporter.rules
 	$1/bin/dmabuf-share
 	$1/include/dmabuf_share.h
-	$1/include/linux/dmabuf_exporter.h
+	$1/include/dmabuf-exporter/linux/dmabuf_exporter.h
 	$1/lib/libdmabuf-share.a
 	$1/lib/libdmabuf-share.so -> libdmabuf-share.so.1
 	$1/lib/libdmabuf-share.so.1 -> libdmabuf-share.so.$version

@@ -86,8 +86,6 @@ stage() {
 	[ "$INSTALL_MODULE" = no ] ||
 		install -D -m 644 "$root/dmabuf_exporter.ko" \
 			"$s/lib/modules/$KVER/extra/dmabuf_exporter.ko"
-	install -D -m 644 "$root/include/uapi/linux/dmabuf_exporter.h" \
-		"$s$PREFIX/include/linux/dmabuf_exporter.h"
 	install -D -m 644 "$root/udev/60-dmabuf-exporter.rules" \
 		"$s$UDEVRULESDIR/60-dmabuf-exporter.rules"
 	say "building and staging the library and CLI (make -C importer install)"

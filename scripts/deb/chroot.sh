@@ -1,19 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# A clean Debian 12 chroot for the package check, made once with
-# debootstrap into the cache and never changed afterwards: every check runs
-# in a throw-away overlay on top of it, so each one starts from the same
-# clean system and leaves the cached one untouched.  Sourced after
+# Clean Debian chroots for the package check, one per suite (bookworm,
+# sid), each made once with debootstrap into the cache and never changed
+# afterwards: every check runs in a throw-away overlay on top of one, so
+# each starts from the same clean system and leaves the cached one
+# untouched.  What apt downloads (package lists, .debs) is kept in the
+# cache too, per suite, so nothing is downloaded twice.  Sourced after
 # scripts/vm/common.sh and scripts/vm/apt.sh, never run.
+# (The sid chroot of scripts/vm/sid-chroot.sh, $CACHE/chroot/sid, is
+# another one: it holds kernel headers and tools for module builds, so it
+# is not clean.)
 
 CHROOT_DIR=$CACHE/chroot
-CHROOT_BASE=$CHROOT_DIR/bookworm-amd64
-# Downloaded .debs, kept between checks so only the first one waits for them.
-CHROOT_ARCHIVES=$CHROOT_DIR/archives
 # What a machine that installs a DKMS package already has: DKMS and a
 # compiler.  They are part of the clean system, so the comparison after
 # the purge is about this project's packages alone.
-CHROOT_BASE_PACKAGES="dkms pkg-config gcc libc6-dev make"
+CHROOT_BASE_PACKAGES="dkms pkgconf gcc libc6-dev make"
+
+# chroot_suite SUITE: point CHROOT_BASE, CHROOT_ARCHIVES and CHROOT_LISTS
+# at SUITE's cached chroot, .debs and package lists.
+chroot_suite() {
+	CHROOT_SUITE=$1
+	case $CHROOT_SUITE in
+	bookworm) CHROOT_ARCHIVES=$CHROOT_DIR/archives ;;
+	sid) CHROOT_ARCHIVES=$CHROOT_DIR/archives-sid ;;
+	*) die "chroot_suite: unknown suite '$CHROOT_SUITE' (bookworm or sid)" ;;
+	esac
+	CHROOT_BASE=$CHROOT_DIR/$CHROOT_SUITE-amd64
+	CHROOT_LISTS=$CHROOT_DIR/lists-$CHROOT_SUITE
+}
+chroot_suite bookworm
 
 # deb_chroot_run ROOT CMD...: run a command in ROOT with a clean environment.
 deb_chroot_run() {
@@ -24,13 +40,21 @@ deb_chroot_run() {
 		DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-# The host's own apt sources, whichever form they are in: the chroot then
-# sees the same archive and the same security pocket as the host (where
-# the stock kernel's headers come from), and no host name is written here.
-copy_host_sources() {
+# The host's own apt sources, whichever form they are in: the bookworm
+# chroot then sees the same archive and the same security pocket as the
+# host (where the stock kernel's headers come from).  sid has one source:
+# the host's Debian mirror, suite sid.  No host name is written here.
+chroot_sources() {
 	local root=$1 f
 	rm -f "$root/etc/apt/sources.list"
 	mkdir -p "$root/etc/apt/sources.list.d"
+	if [ "$CHROOT_SUITE" = sid ]; then
+		printf 'deb %s sid main\n' "$(host_mirror)" > "$root/etc/apt/sources.list"
+		# Archives served past sid's Valid-Until (snapshots) still count.
+		echo 'Acquire::Check-Valid-Until "false";' \
+			> "$root/etc/apt/apt.conf.d/99dmabuf-exporter"
+		return 0
+	fi
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
 		/etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
@@ -48,27 +72,32 @@ chroot_mounts() {
 	# apt logs the maintainer scripts' output through a pseudo-terminal.
 	mount --bind /dev/pts "$root/dev/pts"
 	mount -t tmpfs tmpfs "$root/tmp"
-	mkdir -p "$CHROOT_ARCHIVES/partial"
+	mkdir -p "$CHROOT_ARCHIVES/partial" "$CHROOT_LISTS/partial"
 	mount --bind "$CHROOT_ARCHIVES" "$root/var/cache/apt/archives"
+	# apt-get update then asks only for what changed since the last one.
+	mount --bind "$CHROOT_LISTS" "$root/var/lib/apt/lists"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 }
 
-# Runs inside a private mount namespace: $1 is the new root.
+# Runs inside a private mount namespace: $1 is the new root, $2 the suite.
 # shellcheck disable=SC2016
 CHROOT_BASE_SETUP='
 set -eu
 . "$LIBDIR/../vm/common.sh"
+. "$LIBDIR/../vm/apt.sh"
 . "$LIBDIR/chroot.sh"
 root=$1
+chroot_suite "$2"
 chroot_mounts "$root"
 deb_chroot_run "$root" apt-get -q update
 deb_chroot_run "$root" apt-get -q -y --no-install-recommends install $CHROOT_BASE_PACKAGES
-rm -rf "$root"/var/lib/apt/lists/*_* "$root/etc/resolv.conf"
+rm -f "$root/etc/resolv.conf"
 '
 
-# Make the cached chroot when there is none; print its directory.
+# Make the cached chroot of the current suite when there is none; print
+# its directory.
 chroot_base() {
-	local tmp mirror
+	local tmp
 	if [ -f "$CHROOT_BASE/.done" ]; then
 		echo "$CHROOT_BASE/root"
 		return 0
@@ -83,23 +112,25 @@ chroot_base() {
 		echo "$CHROOT_BASE/root"
 		return 0
 	fi
-	mirror=$(host_mirror)
-	say "debootstrap of Debian 12 into $CHROOT_BASE (once; cached)"
+	say "debootstrap of $CHROOT_SUITE into $CHROOT_BASE (once; cached)"
 	rm -rf "$CHROOT_BASE"
-	mkdir -p "$CHROOT_BASE"
+	mkdir -p "$CHROOT_BASE" "$CHROOT_ARCHIVES"
 	tmp=$CHROOT_BASE/root
-	debootstrap --variant=minbase bookworm "$tmp" "$mirror" \
+	# --cache-dir: debootstrap's .debs are kept with apt's, for the next
+	# debootstrap of the same suite (another cache dir, a rebuilt chroot).
+	debootstrap --variant=minbase --cache-dir="$CHROOT_ARCHIVES" \
+		"$CHROOT_SUITE" "$tmp" "$(host_mirror)" \
 		> "$CHROOT_BASE/debootstrap.log" 2>&1 || {
 		tail -n 20 "$CHROOT_BASE/debootstrap.log" >&2
 		die "debootstrap failed (log: $CHROOT_BASE/debootstrap.log)"
 	}
-	copy_host_sources "$tmp"
+	chroot_sources "$tmp"
 	# No service may start inside the chroot.
 	printf '#!/bin/sh\nexit 101\n' > "$tmp/usr/sbin/policy-rc.d"
 	chmod 755 "$tmp/usr/sbin/policy-rc.d"
-	say "installing $CHROOT_BASE_PACKAGES into the cached chroot"
+	say "installing $CHROOT_BASE_PACKAGES into the cached $CHROOT_SUITE chroot"
 	LIBDIR=$(dirname "${BASH_SOURCE[0]}") unshare --mount --propagation private \
-		bash -c "$CHROOT_BASE_SETUP" chroot-base "$tmp" \
+		bash -c "$CHROOT_BASE_SETUP" chroot-base "$tmp" "$CHROOT_SUITE" \
 		> "$CHROOT_BASE/setup.log" 2>&1 || {
 		tail -n 20 "$CHROOT_BASE/setup.log" >&2
 		die "setting up the chroot failed (log: $CHROOT_BASE/setup.log)"

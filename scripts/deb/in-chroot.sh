@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the clean Debian 12 chroot of scripts/deb/check.sh, as root.
+# Runs inside a clean chroot (bookworm or sid) of scripts/deb/check.sh, as
+# root.
 #   usage: in-chroot.sh KVER VERSION     (packages in /tmp/debs)
+# KVER "newest" is the kernel of the suite's linux-headers-amd64.
 # Installs the kernel headers of KVER, notes every file of the system,
 # installs the project's packages with apt (DKMS builds the module for KVER
 # on installation), checks what they put down and that a program builds
@@ -25,15 +27,37 @@ apt_get() {
 
 # Every path of the system but the mounted ones (proc, sys, dev, tmp, the
 # apt archive) and what apt and dpkg rewrite on every run: logs, package
-# lists, the package cache, and their own backup copies (*-old).
+# lists, the package cache, and their own backup copies (*-old).  Also
+# left out: depmod's index files of the kernel whose headers are installed
+# (modules.dep, modules.alias, *.bin, ...), which no package owns.  Its
+# image is not in the chroot, so when the module goes, sid's DKMS (3.2)
+# finds modules.dep empty and deletes them, while bookworm's DKMS (3.0)
+# leaves them; on a real machine the image's own modules keep them.  That
+# no line of the module stays in them is checked after the purge.
 snapshot() {
+	local kver_re
+	# 7.2.13+deb14-amd64: find's regex takes . and + literally in brackets.
+	kver_re=${kver//./[.]}
+	kver_re=${kver_re//+/[+]}
 	find / -xdev \( -path /var/log -o -path /var/lib/apt/lists \
 		-o -path /var/cache/apt -o -path '/var/cache/debconf/*-old' \
-		-o -path '/var/lib/dpkg/*-old' \) -prune -o -print | LC_ALL=C sort
+		-o -path '/var/lib/dpkg/*-old' \
+		-o -regex "\(/usr\)?/lib/modules/$kver_re/modules\.\(alias\|dep\|devname\|softdep\|symbols\|weakdep\|.*\.bin\)" \
+		\) -prune -o -print | LC_ALL=C sort
 }
 
-step "kernel headers for $kver"
 apt-get -q update >/dev/null
+if [ "$kver" = newest ]; then
+	# "Depends: linux-base-amd64 (= 7.2.13-1), linux-headers-7.2.13+deb14-amd64
+	# (= 7.2.13-1)" -> 7.2.13+deb14-amd64
+	kver=$(apt-cache show --no-all-versions linux-headers-amd64 |
+		sed -n 's/^Depends: //p' | tr ',' '\n' |
+		sed -n 's/^ *linux-headers-\([0-9][^ ]*\).*/\1/p' | head -n 1)
+	[ -n "$kver" ] || fail "no linux-headers-amd64 in this suite"
+fi
+mkdir -p /tmp/out
+echo "$kver" > /tmp/out/kver
+step "kernel headers for $kver"
 apt_get install "linux-headers-$kver" >/tmp/headers.log 2>&1 || {
 	tail -n 20 /tmp/headers.log
 	fail "apt-get install linux-headers-$kver failed"
@@ -85,7 +109,7 @@ case $ko in
 *.ko.zst) zstd -qdc "$ko" > /tmp/out/dmabuf_exporter.ko ;;
 *) fail "cannot read $ko" ;;
 esac
-test -f /lib/udev/rules.d/60-dmabuf-exporter.rules || fail "no udev rule"
+test -f /usr/lib/udev/rules.d/60-dmabuf-exporter.rules || fail "no udev rule in /usr/lib/udev/rules.d"
 
 step "a program builds with pkg-config --cflags --libs dmabuf-share"
 cat > /tmp/consumer.c <<'EOF'
