@@ -10,7 +10,9 @@
 # debug-sid, ...), optionally with "+swiotlb" to boot it with
 # swiotlb=force, so every importer's DMA goes through bounce buffers.
 # Installs missing packages, fetches or builds each kernel into the cache,
-# builds the module for it, boots it and runs every suite.  Exit status 0
+# builds the module for it, boots it and runs every suite.  EXTRA_APPEND
+# goes on every boot's kernel command line (make check-debug's step 1 sets
+# cma=0).  Exit status 0
 # only when every boot passed with a clean guest kernel log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,7 +96,7 @@ run_kernel() {
 		--modules "vgem vivid $(ramdisk_module "$kdir")" \
 		--module-option "vivid n_devs=2 allocators=0,1" \
 		--module-option "brd rd_nr=1 rd_size=8192" \
-		--append "$append" --payload "$payload" --out "$out" \
+		--append "$append ${EXTRA_APPEND:-}" --payload "$payload" --out "$out" \
 		--timeout 900 -- sh /payload/run-suites.sh $suites || rc=$?
 	summarize "$spec" "$(cat "$kdir/kver")" "$rc" "$(( $(date +%s) - t0 ))" "$out"
 	return $rc
