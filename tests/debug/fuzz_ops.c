@@ -362,11 +362,25 @@ void fuzz_dev_ioctl_random(struct fuzz *fz)
 		cmd = _IOC(lane_below(&fz->rng, 4), DMABUF_EXPORTER_IOC_MAGIC,
 			   lane_below(&fz->rng, 8), lane_below(&fz->rng, 64));
 	if (cmd == DMABUF_EXPORTER_IOCTL_ALLOC ||
-#ifdef DMABUF_EXPORTER_IOCTL_CACHE_INFO
 	    cmd == DMABUF_EXPORTER_IOCTL_CACHE_INFO ||
-#endif
 	    cmd == DMABUF_EXPORTER_IOCTL_INFO)
 		return;
+	/* Output only: any argument buffer is simply overwritten. */
+	if (cmd == DMABUF_EXPORTER_IOCTL_MEMCG_INFO) {
+		if (FUZZ_CALL(fz, ioctl(dev_fd(), cmd, arg)))
+			lane_fail("MEMCG_INFO: %s", strerror(errno));
+		return;
+	}
+	/*
+	 * Random input: a bad field or fd is refused; only a real dma-buf fd
+	 * of ours with every other field 0 may succeed.
+	 */
+	if (cmd == DMABUF_EXPORTER_IOCTL_BUF_INFO) {
+		if (FUZZ_CALL(fz, ioctl(dev_fd(), cmd, arg)) == -1 &&
+		    errno != EINVAL && errno != EBADF && errno != ENODEV)
+			lane_fail("BUF_INFO: %s", strerror(errno));
+		return;
+	}
 	if (FUZZ_CALL(fz, ioctl(dev_fd(), cmd, arg)) != -1 || errno != ENOTTY)
 		lane_fail("device ioctl %#lx: not ENOTTY", cmd);
 }
