@@ -56,6 +56,7 @@ extern const struct vm_suite suite_v4l2;
 extern const struct vm_suite suite_stress;
 extern const struct vm_suite suite_cache;
 extern const struct vm_suite suite_memory;
+extern const struct vm_suite suite_edu;
 extern const struct vm_suite suite_module;
 
 /* The exporter device, opened once per test program (O_CLOEXEC). */

@@ -28,6 +28,7 @@ static const struct vm_suite *const all_suites[] = {
 	&suite_stress,
 	&suite_cache,
 	&suite_memory,
+	&suite_edu,
 	/* Last: it unloads and reloads the module. */
 	&suite_module,
 };
