@@ -199,7 +199,8 @@ static void dmabuf_exporter_detach(struct dma_buf *dmabuf,
  * holds for its own syncs (DMA-API debug accepts any on a BIDIRECTIONAL
  * mapping).
  */
-static enum dma_data_direction dmabuf_exporter_map_dir(enum dma_data_direction dir)
+static enum dma_data_direction
+dmabuf_exporter_map_dir(enum dma_data_direction dir)
 {
 	return dir == DMA_FROM_DEVICE ? DMA_BIDIRECTIONAL : dir;
 }
@@ -268,6 +269,12 @@ static bool dmabuf_exporter_unreachable(struct dmabuf_exporter_attachment *a)
 	return false;
 }
 
+/* A mapping we cannot make safely: say why, in the importer's name. */
+static void dmabuf_exporter_refuse(struct device *dev, const char *why)
+{
+	dev_warn_ratelimited(dev, "dma-buf mapping refused: %s\n", why);
+}
+
 /*
  * Map with the CPU sync skipped, then sync for the device.  The skip tells
  * DMA-API debug that this streaming mapping of memory it tracks as a
@@ -285,9 +292,8 @@ static int dmabuf_exporter_map(struct dmabuf_exporter_buffer *buf,
 	if (a->mapped)
 		return -EBUSY;
 	if (dmabuf_exporter_unreachable(a)) {
-		dev_warn_ratelimited(a->dev,
-				     "refused: its DMA mask %#llx does not reach the buffer, and nothing can bounce it\n",
-				     dma_get_mask(a->dev));
+		dmabuf_exporter_refuse(a->dev,
+				       "DMA mask below the buffer, no bounce");
 		return -EIO;
 	}
 	a->dir = dmabuf_exporter_map_dir(dir);
@@ -300,8 +306,8 @@ static int dmabuf_exporter_map(struct dmabuf_exporter_buffer *buf,
 		/* Nothing was copied in: copy nothing out. */
 		dma_unmap_sgtable(a->dev, &a->table, a->dir,
 				  DMA_ATTR_SKIP_CPU_SYNC);
-		dev_warn_ratelimited(a->dev,
-				     "refused: a second mapping that may write, with a bounced copy, would lose data\n");
+		dmabuf_exporter_refuse(a->dev,
+				       "2nd writable mapping, bounced copies");
 		return -EBUSY;
 	}
 	dma_sync_sgtable_for_device(a->dev, &a->table, a->dir);

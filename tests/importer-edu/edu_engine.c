@@ -73,8 +73,9 @@ static int edu_engine_run(struct edu_dev *edu, dma_addr_t addr, u32 win_offset,
 	 * hand one out; refuse rather than corrupt memory if it did.
 	 */
 	if (addr + len - 1 > dma_get_mask(&edu->pdev->dev)) {
-		dev_err(&edu->pdev->dev, "DMA address %pad+%u beyond the %u-bit mask\n",
-			&addr, len, edu->dma_bits);
+		dev_err(&edu->pdev->dev,
+			"DMA address %pad+%u beyond the %u-bit mask\n", &addr,
+			len, edu->dma_bits);
 		return -EIO;
 	}
 	if (to_ram)
@@ -86,7 +87,8 @@ static int edu_engine_run(struct edu_dev *edu, dma_addr_t addr, u32 win_offset,
 				 EDU_XFER_TIMEOUT_US);
 	if (ret) {
 		edu->gone = true;
-		dev_err(&edu->pdev->dev, "DMA transfer did not finish in %u s; device disabled\n",
+		dev_err(&edu->pdev->dev,
+			"DMA transfer did not finish in %u s; device disabled\n",
 			EDU_XFER_TIMEOUT_S);
 	}
 	return ret;

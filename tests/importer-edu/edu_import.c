@@ -204,8 +204,9 @@ static int edu_import_sync(struct edu_import *imp,
 		return -EINVAL;
 	if (!imp->dmabuf)
 		return -ENODEV;
-	dir = rw == DMA_BUF_SYNC_RW ? DMA_BIDIRECTIONAL :
-	      rw == DMA_BUF_SYNC_READ ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	dir = rw == DMA_BUF_SYNC_RW   ? DMA_BIDIRECTIONAL :
+	      rw == DMA_BUF_SYNC_READ ? DMA_FROM_DEVICE :
+					DMA_TO_DEVICE;
 	if (req->flags & DMA_BUF_SYNC_END)
 		return dma_buf_end_cpu_access(imp->dmabuf, dir);
 	return dma_buf_begin_cpu_access(imp->dmabuf, dir);
@@ -291,8 +292,8 @@ static long edu_import_ioctl(struct file *file, unsigned int cmd,
 static int edu_import_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() left our struct miscdevice here. */
-	struct edu_dev *edu = container_of(file->private_data, struct edu_dev,
-					   misc);
+	struct edu_dev *edu =
+		container_of(file->private_data, struct edu_dev, misc);
 	struct edu_import *imp = kzalloc(sizeof(*imp), GFP_KERNEL);
 
 	if (!imp)

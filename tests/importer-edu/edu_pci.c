@@ -28,8 +28,7 @@
 
 static char *dma_bits;
 module_param(dma_bits, charp, 0444);
-MODULE_PARM_DESC(dma_bits,
-		 "DMA mask per device: PCI_ADDRESS=BITS[,...], e.g. 0000:00:04.0=64 (default: 28 bits, edu's own default)");
+MODULE_PARM_DESC(dma_bits, "BDF=BITS,... e.g. 0000:00:04.0=64 (else 28)");
 
 static DEFINE_IDA(edu_ida);
 
@@ -82,7 +81,8 @@ static int edu_setup_dma(struct edu_dev *edu)
 	int ret;
 
 	if (bits < 0) {
-		dev_err(dev, "bad dma_bits entry for %s\n", pci_name(edu->pdev));
+		dev_err(dev, "bad dma_bits entry for %s\n",
+			pci_name(edu->pdev));
 		return bits;
 	}
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
@@ -141,11 +141,13 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, edu);
 	dev_info(&pdev->dev, "/dev/%s: %u-bit DMA mask, %s\n", edu->name,
 		 edu->dma_bits,
-		 device_iommu_mapped(&pdev->dev) ? "behind an IOMMU" : "no IOMMU");
+		 device_iommu_mapped(&pdev->dev) ? "behind an IOMMU" :
+						   "no IOMMU");
 	return 0;
 
 err_free_staging:
-	dma_free_coherent(&pdev->dev, PAGE_SIZE, edu->staging, edu->staging_dma);
+	dma_free_coherent(&pdev->dev, PAGE_SIZE, edu->staging,
+			  edu->staging_dma);
 err_unmap:
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, edu->regs);
@@ -171,7 +173,8 @@ static void edu_remove(struct pci_dev *pdev)
 	mutex_lock(&edu->lock);
 	edu->gone = true;
 	mutex_unlock(&edu->lock);
-	dma_free_coherent(&pdev->dev, PAGE_SIZE, edu->staging, edu->staging_dma);
+	dma_free_coherent(&pdev->dev, PAGE_SIZE, edu->staging,
+			  edu->staging_dma);
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, edu->regs);
 	pci_release_region(pdev, 0);
@@ -179,10 +182,8 @@ static void edu_remove(struct pci_dev *pdev)
 	edu_dev_put(edu);
 }
 
-static const struct pci_device_id edu_ids[] = {
-	{ PCI_DEVICE(0x1234, 0x11e8) },
-	{ }
-};
+static const struct pci_device_id edu_ids[] = { { PCI_DEVICE(0x1234, 0x11e8) },
+						{} };
 MODULE_DEVICE_TABLE(pci, edu_ids);
 
 static struct pci_driver edu_driver = {

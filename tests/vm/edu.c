@@ -102,8 +102,10 @@ int edu_window(int imp, void *data, uint32_t win_off, uint32_t len, int write)
 		.len = len,
 	};
 
-	return edu_ioctl(imp, write ? EDU_IMPORTER_IOC_WINDOW_WRITE :
-				      EDU_IMPORTER_IOC_WINDOW_READ, &w);
+	return edu_ioctl(imp,
+			 write ? EDU_IMPORTER_IOC_WINDOW_WRITE :
+				 EDU_IMPORTER_IOC_WINDOW_READ,
+			 &w);
 }
 
 int edu_sync(int imp, uint32_t flags)

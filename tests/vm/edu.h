@@ -32,8 +32,7 @@ int edu_unmap(int imp);
 int edu_segment(int imp, uint32_t index, struct edu_importer_segment *seg);
 int edu_xfer(int imp, uint64_t buf_off, uint32_t win_off, uint32_t len,
 	     int to_buffer);
-int edu_window(int imp, void *data, uint32_t win_off, uint32_t len,
-	       int write);
+int edu_window(int imp, void *data, uint32_t win_off, uint32_t len, int write);
 int edu_sync(int imp, uint32_t flags);
 
 #endif

@@ -35,7 +35,11 @@
 #define EDGE 256
 #define MAX_SPANS 80
 
-enum { DIR_BIDI = 0, DIR_TO_DEV = 1, DIR_FROM_DEV = 2 };
+enum {
+	DIR_BIDI = 0,
+	DIR_TO_DEV = 1,
+	DIR_FROM_DEV = 2
+};
 
 /* A byte range of the buffer that one transfer covers. */
 struct span {
@@ -66,8 +70,9 @@ static int edu_count(void)
 
 static const char *needs_edu(void)
 {
-	return edu_count() > 0 ? NULL :
-	       "no edu device (this topology has none, or edu_importer.ko is not loaded)";
+	return edu_count() > 0 ?
+		       NULL :
+		       "no edu device (this topology has none, or edu_importer.ko is not loaded)";
 }
 
 static void add_span(struct plan *p, uint64_t off, uint32_t len)
@@ -151,8 +156,8 @@ static int map_planned(const struct edu *e, int buf, uint32_t dir,
 static void cpu_fill(int buf, unsigned char *shadow, unsigned int s)
 {
 	struct dma_buf_sync sync = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE };
-	unsigned char *p = map_buf(buf, EDU_BUF, PROT_READ | PROT_WRITE,
-				   MAP_SHARED, 0);
+	unsigned char *p =
+		map_buf(buf, EDU_BUF, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 
 	CU_ASSERT_FATAL(p != MAP_FAILED);
 	CU_ASSERT_EQUAL(ioctl(buf, DMA_BUF_IOCTL_SYNC, &sync), 0);
@@ -171,8 +176,8 @@ static void window_fill(int imp, unsigned char *win)
 	for (i = 0; i < WIN_USED; i++)
 		win[i] = (unsigned char)rand();
 	CU_ASSERT_EQUAL_FATAL(edu_window(imp, win, 0, 2048, 1), 0);
-	CU_ASSERT_EQUAL_FATAL(edu_window(imp, win + 2048, 2048, WIN_USED - 2048,
-					 1), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		edu_window(imp, win + 2048, 2048, WIN_USED - 2048, 1), 0);
 }
 
 /* The device writes every span from the window; @shadow follows. */
@@ -310,7 +315,8 @@ static void edu_cpu_writes_reach_device(void)
 		cpu_fill(buf, shadow, 23 + i);
 		imp = map_planned(&edus[i], buf, DIR_TO_DEV, &p);
 		if (imp >= 0) {
-			CU_ASSERT_EQUAL(device_read_mismatches(imp, &p, shadow), 0);
+			CU_ASSERT_EQUAL(device_read_mismatches(imp, &p, shadow),
+					0);
 			CU_ASSERT_EQUAL(edu_unmap(imp), 0);
 			close(imp);
 		}
@@ -332,7 +338,8 @@ static void edu_bidirectional_round_trip(void)
 		cpu_fill(buf, shadow, 31 + i);
 		imp = map_planned(&edus[i], buf, DIR_BIDI, &p);
 		if (imp >= 0) {
-			CU_ASSERT_EQUAL(device_read_mismatches(imp, &p, shadow), 0);
+			CU_ASSERT_EQUAL(device_read_mismatches(imp, &p, shadow),
+					0);
 			window_fill(imp, win);
 			device_writes(imp, &p, win, shadow);
 			/* Still mapped: the SYNC bracket must bring it in. */
@@ -369,7 +376,8 @@ static void device_to_device(int sync)
 	int i;
 
 	for (i = 0; i < edu_count(); i++) {
-		const struct edu *a = &edus[i], *b = &edus[(i + 1) % edu_count()];
+		const struct edu *a = &edus[i],
+				 *b = &edus[(i + 1) % edu_count()];
 		int buf = exp_alloc_rw(EDU_BUF), ia, ib = -1;
 
 		cpu_fill(buf, shadow, 41 + i);
@@ -379,8 +387,12 @@ static void device_to_device(int sync)
 		window_fill(ia, win);
 		device_writes(ia, &pa, win, shadow);
 		if (sync) {
-			CU_ASSERT_EQUAL(edu_sync(ia, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
-			CU_ASSERT_EQUAL(edu_sync(ia, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+			CU_ASSERT_EQUAL(edu_sync(ia, DMA_BUF_SYNC_START |
+							     DMA_BUF_SYNC_READ),
+					0);
+			CU_ASSERT_EQUAL(edu_sync(ia, DMA_BUF_SYNC_END |
+							     DMA_BUF_SYNC_READ),
+					0);
 		} else {
 			CU_ASSERT_EQUAL(edu_unmap(ia), 0);
 		}
@@ -392,8 +404,10 @@ static void device_to_device(int sync)
 		}
 		if (ib >= 0) {
 			/* B reads where A wrote, and in its own segments. */
-			CU_ASSERT_EQUAL(device_read_mismatches(ib, &pa, shadow), 0);
-			CU_ASSERT_EQUAL(device_read_mismatches(ib, &pb, shadow), 0);
+			CU_ASSERT_EQUAL(device_read_mismatches(ib, &pa, shadow),
+					0);
+			CU_ASSERT_EQUAL(device_read_mismatches(ib, &pb, shadow),
+					0);
 			printf(" (%s -> ", edu_name(a));
 			printf("%s) ", edu_name(b));
 			CU_ASSERT_EQUAL(edu_unmap(ib), 0);
