@@ -8,7 +8,6 @@
 #include <linux/dma-mapping.h>
 #include <linux/iosys-map.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 
 #include "compat.h"
 #include "exporter.h"
@@ -253,14 +252,17 @@ static bool dmabuf_exporter_write_conflict(struct dmabuf_exporter_buffer *buf,
  * A device without an IOMMU whose DMA mask does not reach every segment,
  * with no swiotlb to bounce them (a 28-bit device, memory above 256 MiB):
  * dma-direct would WARN and fail the map.  Refuse it ourselves, cleanly.
- * (With swiotlb, a pool out of reach is swiotlb's own WARN to make.)
+ * dma_max_mapping_size() is how a module learns that swiotlb serves the
+ * device (is_swiotlb_active() is not exported after 6.1): it is finite
+ * exactly then.  With swiotlb, a pool out of reach is swiotlb's own WARN.
  */
 static bool dmabuf_exporter_unreachable(struct dmabuf_exporter_attachment *a)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
-	if (device_iommu_mapped(a->dev) || is_swiotlb_active(a->dev))
+	if (device_iommu_mapped(a->dev) ||
+	    dma_max_mapping_size(a->dev) != SIZE_MAX)
 		return false;
 	for_each_sgtable_sg(&a->table, sg, i)
 		if (!dma_capable(a->dev, phys_to_dma(a->dev, sg_phys(sg)),
