@@ -7,12 +7,16 @@
 #   Debian 12's kernel, bookworm-backports' 6.12 LTS and the newest sid
 #   kernel, the oldest and newest also with bounced importer DMA)
 # A KERNEL is any name scripts/vm/kernel.sh takes (6.1, 6.12, sid, debug,
-# debug-sid, ...), optionally with "+swiotlb" to boot it with
-# swiotlb=force, so every importer's DMA goes through bounce buffers.
+# debug-sid, ...), optionally with "+TOPOLOGY", a machine of
+# scripts/vm/topology.sh: +swiotlb (swiotlb=force, so every importer's DMA
+# goes through bounce buffers), +iommu (intel-iommu, with an untranslated
+# pxb-pcie bus in the same boot), +viommu (virtio-iommu), +plain (the
+# default: no IOMMU).  Every topology has QEMU edu devices, real DMA
+# engines, which the edu suite drives through tests/importer-edu.
 # Installs missing packages, fetches or builds each kernel into the cache,
 # builds the module for it, boots it and runs every suite (or only the
-# exporter-tests suites named in $SUITES, e.g. SUITES="edu importers").  Exit status 0
-# only when every boot passed with a clean guest kernel log.
+# exporter-tests suites named in $SUITES, e.g. SUITES="edu importers").
+# Exit status 0 only when every boot passed with a clean guest kernel log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
