@@ -6,8 +6,8 @@
 #   make                 build dmabuf_exporter.ko for the running kernel
 #   make demo            boot the test VM and share a buffer between processes
 #   make check           host tests, then the in-VM suites on each kernel of
-#                        the matrix (KERNELS="6.1 6.1+swiotlb 6.12 sid
-#                        sid+swiotlb" by default)
+#                        the matrix in its topologies, two boots at a time
+#                        (KERNELS=... for a subset, JOBS=N boots at once)
 #   make check-debug     the suites, fault injection, fuzzing and stress on
 #                        a KASAN/lockdep/kmemleak kernel
 #   make bench           the exporter against memfd, udmabuf and the heaps
@@ -25,9 +25,11 @@
 # their next compiler adds does not fail the build.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# The kernels make check boots, one boot each (scripts/check.sh); +swiotlb
-# boots that kernel again with every importer mapping bounced.
-KERNELS ?= 6.1 6.1+swiotlb 6.12 sid sid+swiotlb
+# The boots of make check (scripts/check.sh): KERNEL+TOPOLOGY, the
+# topologies of scripts/vm/topology.sh (+iommu: intel-iommu with an
+# untranslated bus beside it; +swiotlb: every mapping bounced; +viommu:
+# virtio-iommu, which 6.1 lacks), +cma a boot with a CMA area.
+KERNELS ?= 6.1+iommu 6.1+swiotlb 6.12+iommu 6.12+swiotlb 6.12+viommu sid+iommu sid+swiotlb sid+viommu+cma
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
 	install uninstall dist deb-src deb

@@ -4,6 +4,7 @@
  * DMA mappings, CPU access brackets, kernel mapping and release.
  */
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iosys-map.h>
 #include <linux/slab.h>
@@ -16,8 +17,10 @@
  * @dev:	the importer's device
  * @table:	a copy of the buffer's pages in segments @dev accepts, DMA-mapped
  *		for @dev while @mapped
- * @dir:	direction of the current mapping
+ * @dir:	direction of the current mapping, as we made it (see
+ *		dmabuf_exporter_map_dir())
  * @mapped:	@table is DMA-mapped
+ * @bounced:	the mapping gives @dev its own copy of the buffer (swiotlb)
  * @node:	entry in dmabuf_exporter_buffer.attachments
  */
 struct dmabuf_exporter_attachment {
@@ -25,6 +28,7 @@ struct dmabuf_exporter_attachment {
 	struct sg_table table;
 	enum dma_data_direction dir;
 	bool mapped;
+	bool bounced;
 	struct list_head node;
 };
 
@@ -183,31 +187,147 @@ static void dmabuf_exporter_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
+/*
+ * The direction we map in.  A FROM_DEVICE mapping is made BIDIRECTIONAL:
+ * with a bounce buffer, FROM_DEVICE copies nothing in, neither at map time
+ * (we skip that sync) nor in sync_for_device, yet its unmap copies the
+ * whole slot back.  Bytes the device did not write, and bytes the CPU
+ * wrote in a SYNC bracket while it was mapped (a capture queue), were
+ * lost to whatever the slot held.  BIDIRECTIONAL keeps the slot equal to
+ * the buffer until the device writes; the importer's direction still
+ * holds for its own syncs (DMA-API debug accepts any on a BIDIRECTIONAL
+ * mapping).
+ */
+static enum dma_data_direction
+dmabuf_exporter_map_dir(enum dma_data_direction dir)
+{
+	return dir == DMA_FROM_DEVICE ? DMA_BIDIRECTIONAL : dir;
+}
+
+/*
+ * Does the mapping hand @a->dev a copy of the buffer instead of the buffer?
+ * dma_need_sync() says so for a swiotlb slot (and, conservatively, for a
+ * non-coherent device, which then counts as bounced too).  Behind an IOMMU
+ * the device reaches the buffer itself (untrusted devices that
+ * iommu-dma bounces for sub-page mappings are not considered).
+ */
+static bool dmabuf_exporter_is_bounced(struct dmabuf_exporter_attachment *a)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (device_iommu_mapped(a->dev))
+		return false;
+	for_each_sgtable_dma_sg(&a->table, sg, i)
+		if (dma_need_sync(a->dev, sg_dma_address(sg)))
+			return true;
+	return false;
+}
+
+/*
+ * Several mappings that may write, one of them bounced: the rule is
+ * "refuse".  Each bounced mapping has its own copy, and begin_cpu_access
+ * and unmap copy each back whole: an idle device's stale copy would land
+ * over what the writing device wrote, in whatever order we sync them.
+ * Nothing tells the exporter which device wrote, so a second writable
+ * mapping is refused (-EBUSY) when either it or a mapped writable one is
+ * bounced.  Read-only (TO_DEVICE) mappings never copy back: any number.
+ */
+static bool dmabuf_exporter_write_conflict(struct dmabuf_exporter_buffer *buf,
+					   struct dmabuf_exporter_attachment *a)
+{
+	struct dmabuf_exporter_attachment *o;
+
+	lockdep_assert_held(&buf->lock);
+	if (a->dir == DMA_TO_DEVICE)
+		return false;
+	list_for_each_entry(o, &buf->attachments, node)
+		if (o != a && o->mapped && o->dir != DMA_TO_DEVICE &&
+		    (a->bounced || o->bounced))
+			return true;
+	return false;
+}
+
+/*
+ * A device without an IOMMU whose DMA mask does not reach every segment,
+ * with no swiotlb to bounce them (a 28-bit device, memory above 256 MiB):
+ * dma-direct would WARN and fail the map.  Refuse it ourselves, cleanly.
+ * dma_max_mapping_size() is how a module learns that swiotlb serves the
+ * device (is_swiotlb_active() is not exported after 6.1): it is finite
+ * exactly then.  With swiotlb, a pool out of reach is swiotlb's own WARN.
+ */
+static bool dmabuf_exporter_unreachable(struct dmabuf_exporter_attachment *a)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (device_iommu_mapped(a->dev) ||
+	    dma_max_mapping_size(a->dev) != SIZE_MAX)
+		return false;
+	for_each_sgtable_sg(&a->table, sg, i)
+		if (!dma_capable(a->dev, phys_to_dma(a->dev, sg_phys(sg)),
+				 sg->length, true))
+			return true;
+	return false;
+}
+
+/* A mapping we cannot make safely: say why, in the importer's name. */
+static void dmabuf_exporter_refuse(struct device *dev, const char *why)
+{
+	dev_warn_ratelimited(dev, "dma-buf mapping refused: %s\n", why);
+}
+
+/*
+ * Map with the CPU sync skipped, then sync for the device.  The skip tells
+ * DMA-API debug that this streaming mapping of memory it tracks as a
+ * coherent allocation is intended; the explicit sync still does what the
+ * importer's device needs (bounce copy, cache maintenance), since the
+ * memory is coherent only for our own device.
+ */
+static int dmabuf_exporter_map(struct dmabuf_exporter_buffer *buf,
+			       struct dmabuf_exporter_attachment *a,
+			       enum dma_data_direction dir)
+{
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	if (a->mapped)
+		return -EBUSY;
+	if (dmabuf_exporter_unreachable(a)) {
+		dmabuf_exporter_refuse(a->dev,
+				       "DMA mask below the buffer, no bounce");
+		return -EIO;
+	}
+	a->dir = dmabuf_exporter_map_dir(dir);
+	ret = dma_map_sgtable(a->dev, &a->table, a->dir,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		return ret;
+	a->bounced = dmabuf_exporter_is_bounced(a);
+	if (dmabuf_exporter_write_conflict(buf, a)) {
+		/* Nothing was copied in: copy nothing out. */
+		dma_unmap_sgtable(a->dev, &a->table, a->dir,
+				  DMA_ATTR_SKIP_CPU_SYNC);
+		dmabuf_exporter_refuse(a->dev,
+				       "2nd writable mapping, bounced copies");
+		return -EBUSY;
+	}
+	dma_sync_sgtable_for_device(a->dev, &a->table, a->dir);
+	a->mapped = true;
+	return 0;
+}
+
 static struct sg_table *
 dmabuf_exporter_map_dma_buf(struct dma_buf_attachment *attachment,
 			    enum dma_data_direction dir)
 {
 	struct dmabuf_exporter_buffer *buf = attachment->dmabuf->priv;
 	struct dmabuf_exporter_attachment *a = attachment->priv;
-	int ret = -EBUSY;
+	int ret;
 
 	dmabuf_exporter_assert_resv_held(attachment->dmabuf);
 	mutex_lock(&buf->lock);
-	/*
-	 * Map with the CPU sync skipped, then sync for the device.  The skip
-	 * tells DMA-API debug that this streaming mapping of memory it tracks
-	 * as a coherent allocation is intended; the explicit sync still does
-	 * what the importer's device needs (bounce copy, cache maintenance),
-	 * since the memory is coherent only for our own device.
-	 */
-	if (!a->mapped)
-		ret = dma_map_sgtable(a->dev, &a->table, dir,
-				      DMA_ATTR_SKIP_CPU_SYNC);
-	if (!ret) {
-		dma_sync_sgtable_for_device(a->dev, &a->table, dir);
-		a->mapped = true;
-		a->dir = dir;
-	}
+	ret = dmabuf_exporter_map(buf, a, dir);
 	mutex_unlock(&buf->lock);
 	return ret ? ERR_PTR(ret) : &a->table;
 }
@@ -221,7 +341,7 @@ static void dmabuf_exporter_unmap_dma_buf(struct dma_buf_attachment *attachment,
 
 	dmabuf_exporter_assert_resv_held(attachment->dmabuf);
 	mutex_lock(&buf->lock);
-	/* @table and @dir are what map_dma_buf recorded for this attachment. */
+	/* @table is what map_dma_buf handed out; a->dir is how we mapped it. */
 	if (!WARN_ON(!a->mapped || table != &a->table))
 		dmabuf_exporter_unmap(a);
 	mutex_unlock(&buf->lock);

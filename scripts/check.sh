@@ -1,26 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: host-side tests first, then the in-VM suites on every kernel
-# of the test matrix, one boot each, and a per-kernel summary.
-#   usage: scripts/check.sh [KERNEL...]
-#   (default: $KERNELS, else "6.1 6.1+swiotlb 6.12 sid sid+swiotlb":
-#   Debian 12's kernel, bookworm-backports' 6.12 LTS and the newest sid
-#   kernel, the oldest and newest also with bounced importer DMA)
+# of the test matrix in each of its topologies, and a per-boot summary.
+#   usage: scripts/check.sh [SPEC...]
+#   (default: $KERNELS, else the matrix: Debian 12's 6.1,
+#   bookworm-backports' 6.12 LTS and the newest sid kernel, each behind
+#   intel-iommu (with untranslated devices beside it) and with every
+#   mapping bounced, and 6.12 and sid behind virtio-iommu, sid's with a
+#   CMA area:
+#   "6.1+iommu 6.1+swiotlb 6.12+iommu 6.12+swiotlb 6.12+viommu sid+iommu sid+swiotlb sid+viommu+cma")
 # A KERNEL is any name scripts/vm/kernel.sh takes (6.1, 6.12, sid, debug,
-# debug-sid, ...), optionally with "+swiotlb" to boot it with
-# swiotlb=force, so every importer's DMA goes through bounce buffers.
+# debug-sid, ...), optionally with "+TOPOLOGY", a machine of
+# scripts/vm/topology.sh: +swiotlb (swiotlb=force, so every importer's DMA
+# goes through bounce buffers), +iommu (intel-iommu, with an untranslated
+# pxb-pcie bus in the same boot), +viommu (virtio-iommu), +plain (the
+# default: no IOMMU).  Every topology has QEMU edu devices, real DMA
+# engines, which the edu suite drives through tests/importer-edu.
 # Installs missing packages, fetches or builds each kernel into the cache,
-# builds the module for it, boots it and runs every suite.  EXTRA_APPEND
-# goes on every boot's kernel command line (make check-debug's step 1 sets
-# cma=0).  Exit status 0
-# only when every boot passed with a clean guest kernel log.
+# builds the module for it, boots it and runs its suites (every suite, or
+# the subset its topology calls for; $SUITES names the exporter-tests
+# suites for every boot instead, e.g. SUITES="edu importers").  A spec may
+# end in "+cma": the boot then reserves a 300 MiB CMA area in a 2 GiB guest
+# and adds the suites that need one (fill, memcg).  EXTRA_APPEND goes on
+# every boot's kernel command line (make check-debug's step 1 sets cma=0).
+# JOBS boots run at a time (default 2).  Exit status 0 only when every boot
+# passed with a clean guest kernel log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 . "$here/vm/common.sh"
+. "$here/vm/topology.sh"
 
 # shellcheck disable=SC2206
-kernels=(${@:-${KERNELS:-6.1 6.1+swiotlb 6.12 sid sid+swiotlb}})
+kernels=(${@:-${KERNELS:-6.1+iommu 6.1+swiotlb 6.12+iommu 6.12+swiotlb 6.12+viommu sid+iommu sid+swiotlb sid+viommu+cma}})
 start=$(date +%s)
 say "[1/4] packages"
 "$here/deps.sh" check matrix
@@ -37,10 +49,10 @@ else
 	say "[3/4] host tests: left to make check (CHECK_HOST=0)"
 fi
 
-# prepare_kernel NAME: fetch or build the kernel and build the exporter
-# and the test importer for it.  Run once per kernel, before any boot, so
-# two boots of one kernel never build into the same directory at once.
-# Prints the kernel directory.
+# prepare_kernel NAME: fetch or build the kernel and build the exporter,
+# the test importer and the edu importer for it.  Run once per kernel,
+# before any boot, so two boots of one kernel never build into the same
+# directory at once.  Prints the kernel directory.
 prepare_kernel() {
 	local name=$1 kdir
 	kdir=$("$here/vm/kernel.sh" "$name") || return 1
@@ -48,34 +60,51 @@ prepare_kernel() {
 	# The test importer: a pretend DMA device, built for the same kernel.
 	"$here/vm/build-module.sh" "$kdir" "$root/tests/importer-kmod" \
 		dmabuf_test_importer > "$kdir/.iko-$BUILD_TAG" || return 1
+	# The edu importer: the topology's real DMA engines.
+	"$here/vm/build-module.sh" "$kdir" "$root/tests/importer-edu" \
+		edu_importer > "$kdir/.eko-$BUILD_TAG" || return 1
 	echo "$kdir"
 }
 
-# suites_for TOPOLOGY: what a boot runs.  The boot without a suffix (and
-# +iommu) runs everything.  A +swiotlb boot changes only how importers'
-# DMA is mapped, so it runs the suites with importers in them; the rest
-# (mmap, PMDs, the cache, memory accounting, stress, the CLI) never maps
-# for a device and would only repeat the plain boot.
+# suites_for TOPOLOGY: what a boot runs ("" is every suite and the CLI).
+#   plain, iommu  everything: the edu suite on every device, translated or
+#                 not, and every other suite (none of them maps for a PCI
+#                 device, so one boot of them per kernel is enough)
+#   swiotlb       only what maps for a device (importers, vivid, edu,
+#                 the CPU-access and regression suites): bouncing changes
+#                 nothing else, and the rest would only repeat the boot above
+#   viommu        the edu suite: the only devices virtio-iommu translates
 suites_for() {
 	case $1 in
-	swiotlb) echo "cpu_access import importers regressions v4l2" ;;
+	swiotlb) echo "cpu_access import importers regressions v4l2 edu" ;;
+	viommu) echo "edu" ;;
 	*) echo "" ;;
 	esac
 }
 
-# run_kernel SPEC KDIR: boot one spec (KERNEL[+TOPOLOGY]) of a prepared
-# kernel and run its suites.  Writes one summary block into
+# run_kernel SPEC KDIR: boot one spec (KERNEL[+TOPOLOGY][+cma]) of a
+# prepared kernel and run its suites.  Writes one summary block into
 # $summary_dir/SPEC.
 run_kernel() {
-	local spec=$1 kdir=$2 name topo="" append="" payload out rc=0 t0 suites
+	local spec=$1 kdir=$2 name topo rest cma=0 payload out rc=0 t0 arg
+	local suites mem=1G append
 	name=${spec%%+*}
-	[ "$name" = "$spec" ] || topo=${spec#*+}
-	case $topo in
-	"") ;;
-	swiotlb) append="swiotlb=force" ;;
-	*) say "unknown topology '$topo' in '$spec' (known: swiotlb)"; return 1 ;;
+	rest=${spec#"$name"}
+	case $rest in
+	*+cma) cma=1 rest=${rest%+cma} ;;
 	esac
-	suites=$(suites_for "$topo")
+	topo=${rest#+}
+	topology "${topo:-plain}" || {
+		say "unknown topology '$topo' in '$spec' (scripts/vm/topology.sh)"
+		return 1
+	}
+	suites=${SUITES:-$(suites_for "${topo:-plain}")}
+	append="$TOPO_APPEND ${EXTRA_APPEND:-}"
+	if [ $cma = 1 ]; then
+		append+=" cma=300M"
+		mem=2G
+		[ -z "$suites" ] || suites+=" fill memcg"
+	fi
 	t0=$(date +%s)
 	payload=$root/build/payload/$spec
 	out=$root/build/vm-out/$spec
@@ -87,19 +116,40 @@ run_kernel() {
 	[ -n "$suites" ] ||
 		cp "$root"/importer/build/static/* "$payload/bin/" 2>/dev/null || true
 	cp "$root/tests/vm/run-suites.sh" "$root/tests/vm/callbacks.sh" \
-		"$(cat "$kdir/.iko-$BUILD_TAG")" "$payload/"
-	local accel=()
+		"$(cat "$kdir/.iko-$BUILD_TAG")" "$(cat "$kdir/.eko-$BUILD_TAG")" \
+		"$payload/"
+	echo "dma_bits=$TOPO_EDU_BITS" > "$payload/edu_importer.options"
+	local accel=() topo_args=()
 	[ "${KVM:-0}" = 0 ] || accel=(--kvm)
+	for arg in "${TOPO_QEMU[@]}"; do
+		topo_args+=(--qemu-arg "$arg")
+	done
+	[ -z "$TOPO_EXPECT" ] || topo_args+=(--expect-report "$TOPO_EXPECT")
+	# $suites is a list of names: split on purpose.
 	# shellcheck disable=SC2086
 	"$here/vm/run.sh" "${accel[@]}" --kernel-dir "$kdir" \
 		--module "$(cat "$kdir/.ko-$BUILD_TAG")" \
-		--modules "vgem vivid $(ramdisk_module "$kdir")" \
+		--modules "vgem vivid $(ramdisk_module "$kdir") $(topology_modules "$kdir")" \
 		--module-option "vivid n_devs=2 allocators=0,1" \
 		--module-option "brd rd_nr=1 rd_size=8192" \
-		--append "$append ${EXTRA_APPEND:-}" --payload "$payload" --out "$out" \
+		--append "$append" "${topo_args[@]}" --mem "$mem" \
+		--payload "$payload" --out "$out" \
 		--timeout 900 -- sh /payload/run-suites.sh $suites || rc=$?
 	summarize "$spec" "$(cat "$kdir/kver")" "$rc" "$(( $(date +%s) - t0 ))" "$out"
 	return $rc
+}
+
+# The topology's kernel modules that this kernel has (virtio-iommu is a
+# module on 6.12 and sid, absent on 6.1: the edu suite then reports that
+# no device is translated).
+topology_modules() {
+	local moddir m
+	moddir=$(cat "$1/moddir" 2>/dev/null) || return 0
+	for m in $TOPO_MODULES; do
+		if grep -qs "/$m\.ko" "$moddir/modules.dep" "$moddir/modules.builtin"; then
+			echo "$m"
+		fi
+	done
 }
 
 # brd, the RAM disk the O_DIRECT test reads from, where the kernel has it

@@ -32,7 +32,8 @@ root=$(cd "$here/.." && pwd)
 
 ALL_CHECKS="checkpatch kernel-w1 kernel-sparse clang-format-kernel clang-format-user userspace-warnings cppcheck"
 KERNEL_GLOBS="exporter/*.c exporter/*.h include/uapi/linux/dmabuf_exporter.h
-	tests/importer-kmod/*.c tests/importer-kmod/*.h"
+	tests/importer-kmod/*.c tests/importer-kmod/*.h
+	tests/importer-edu/*.c tests/importer-edu/*.h"
 # Userspace sources; importer/build and other generated files stay out.
 USER_SRC="importer/lib importer/cli tests/host tests/vm tests/debug bench include/dmabuf_share.h"
 LINT_FILES=(scripts/checkpatch.pl scripts/spelling.txt

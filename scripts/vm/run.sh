@@ -7,13 +7,22 @@
 #               [--modules "m1 m2"] [--module-params "k=v ..."]
 #               [--module-option "MODULE k=v ..."]...
 #               [--timeout SECONDS] [--mem SIZE] [--smp N] [--kvm]
-#               [--append "kernel args"] [--out DIR] -- COMMAND...
+#               [--append "kernel args"] [--qemu-arg ARG]...
+#               [--expect-report REGEX] [--out DIR] -- COMMAND...
+#
+# --qemu-arg adds one argument to the QEMU command line (devices, machine
+# properties: QEMU merges repeated -machine options).  --expect-report
+# accepts one kernel report (a "cut here" ... "end trace" block) whose text
+# matches REGEX: the one a topology is known to produce (scripts/vm/
+# topology.sh).  It is cut out of the checked log and listed in
+# expected.log and on stderr; a second matching block, or any other
+# report, still fails the run.
 #
 # The kernel dir is what stock-kernel.sh or kernel.sh prints: files vmlinuz,
 # kver, moddir (module tree, may be missing) and kdir.  Exit status: the
 # command's status, or 1 when the guest crashed, hung (killed after
 # --timeout) or its kernel log holds an oops, BUG, WARNING, "Bad page",
-# KASAN, lockdep, kmemleak or DMA-API report, or a deprecation notice that
+# KASAN, lockdep, kmemleak, DMA-API report, DMAR or IOMMU fault, or a deprecation notice that
 # names the exporter.  This runner knows nothing of
 # what the command tests.
 set -euo pipefail
@@ -21,7 +30,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 
 kdir="" payload="" module="" modules="" params="" timeout=300 options=""
-mem=1G smp=2 accel=tcg append="" out=""
+mem=1G smp=2 accel=tcg append="" out="" expect=""
+qemu_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel-dir) kdir=$2; shift 2 ;;
@@ -35,6 +45,8 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
 	--append) append=$2; shift 2 ;;
+	--qemu-arg) qemu_args+=("$2"); shift 2 ;;
+	--expect-report) expect=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--) shift; break ;;
 	*) die "run.sh: unknown argument '$1' (see the usage at the top of $0)" ;;
@@ -105,7 +117,9 @@ BAD_LOG='Oops|BUG:|WARNING:|Bad page|refcount_t:|KASAN|kmemleak:.*unreferenced|'
 'possible circular locking|possible recursive locking|inconsistent lock state|'\
 'DMA-API:|general protection fault|Kernel panic|UBSAN|list_add corruption|'\
 'list_del corruption|blocked for more than|soft lockup|Call Trace:|'\
-'suspected memory leak|detected stall'
+'suspected memory leak|detected stall|'\
+'DMAR: DRHD: handling fault|DMAR: \[(DMA|INTR)|fault from EP|AMD-Vi: Event logged|'\
+'IO_PAGE_FAULT'
 # Lines BAD_LOG matches that are no report: DMA-API debug's boot banner.
 BENIGN_LOG='DMA-API: preallocated [0-9]+ debug entries|'\
 'DMA-API: debugging enabled by kernel config'
@@ -118,11 +132,39 @@ deprecations() {
 	grep -aEn '[Dd]eprecat' "$out/console.log" | grep -aE "$names|dmabuf_exporter|dmabuf-exporter"
 }
 
+# The kernel log without the one expected report (--expect-report): a
+# report block runs from "cut here" to "end trace"; the first block that
+# matches goes to expected.log instead.  Line numbers stay the log's own.
+checked_log() {
+	EXPECT_RE=$expect awk -v dest="$out/expected.log" '
+		BEGIN { re = ENVIRON["EXPECT_RE"] }
+		function flush(   i) {
+			if (re != "" && !taken && block ~ re) {
+				taken = 1
+				for (i = 1; i <= n; i++) print lines[i] > dest
+			} else {
+				for (i = 1; i <= n; i++) print lines[i]
+			}
+			n = 0; block = ""; inblock = 0
+		}
+		{ sub(/\r$/, ""); line = NR ":" $0 }
+		/-+\[ cut here \]-+/ { if (inblock) flush(); inblock = 1 }
+		inblock { lines[++n] = line; block = block "\n" $0
+			if ($0 ~ /---\[ end trace/) flush(); next }
+		{ print line }
+		END { if (inblock) flush() }' "$out/console.log"
+}
+
 check_kernel_log() {
+	rm -f "$out/expected.log"
 	{
-		grep -aEn "$BAD_LOG" "$out/console.log" | grep -avE "$BENIGN_LOG"
+		checked_log | grep -aE "^[0-9]+:.*($BAD_LOG)" | grep -avE "$BENIGN_LOG"
 		deprecations
 	} > "$out/bad.log" || true
+	if [ -s "$out/expected.log" ]; then
+		say "the expected kernel report ($expect) was seen and accepted ($out/expected.log):"
+		grep -aE "$BAD_LOG|$expect" "$out/expected.log" | head -n 3 >&2
+	fi
 	if [ -s "$out/bad.log" ]; then
 		say "guest kernel log has reports (full log: $out/console.log):"
 		head -n 40 "$out/bad.log" >&2
@@ -134,7 +176,7 @@ boot() {
 	local qemu_pid tail_pid status
 	: > "$out/tests.log"
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
-		-machine q35 -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
+		-machine q35 "${qemu_args[@]}" -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
 		-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
 		-append "console=ttyS0 loglevel=7 panic=-1 oops=panic rdinit=/init $(builtin_options) $append" \
 		-display none -monitor none -no-reboot -nodefaults \

@@ -69,6 +69,7 @@ extern const struct vm_suite suite_cache;
 extern const struct vm_suite suite_memory;
 extern const struct vm_suite suite_fill;
 extern const struct vm_suite suite_memcg;
+extern const struct vm_suite suite_edu;
 extern const struct vm_suite suite_module;
 
 /* The exporter device, opened once per test program (O_CLOEXEC). */

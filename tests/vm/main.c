@@ -31,6 +31,7 @@ static const struct vm_suite *const all_suites[] = {
 	&suite_memory,
 	&suite_fill,
 	&suite_memcg,
+	&suite_edu,
 	/* Last: it unloads and reloads the module. */
 	&suite_module,
 };

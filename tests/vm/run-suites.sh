@@ -16,6 +16,14 @@ if [ -f /payload/dmabuf_test_importer.ko ]; then
 		exit 1
 	}
 fi
+# The edu importer (tests/importer-edu) binds the topology's edu devices,
+# with the DMA masks QEMU gave them (edu_importer.options).
+if [ -f /payload/edu_importer.ko ]; then
+	insmod /payload/edu_importer.ko $(cat /payload/edu_importer.options 2>/dev/null) || {
+		echo "insmod edu_importer.ko failed"
+		exit 1
+	}
+fi
 # phase NAME T0: how long a phase took, for the boot's time budget.
 phase() { echo "phase-time $1 $(($(date +%s) - $2)) s"; }
 t0=$(date +%s)

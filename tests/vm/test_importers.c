@@ -204,6 +204,35 @@ static void sync_brackets_move_data_of_live_mapping(void)
 	close(buf);
 }
 
+static const char *needs_no_swiotlb_force(void)
+{
+	return booted_with_swiotlb_force() ?
+		       "swiotlb=force: the pool out of a 20-bit mask's reach is swiotlb's own WARN" :
+		       needs_importer();
+}
+
+/*
+ * A device without an IOMMU whose mask reaches none of the buffer (20
+ * bits: the first MiB, which x86 keeps for itself), and no swiotlb to
+ * bounce for it: a clean EIO, not dma-direct's WARN (which fails the boot).
+ */
+static void unreachable_mask_is_refused_with_eio(void)
+{
+	struct dmabuf_test_attach a = { .dma_bits = 20 };
+	struct dmabuf_test_map m;
+	int buf = exp_alloc_rw(64 << 10);
+	int imp = open(IMPORTER_DEV, O_RDWR | O_CLOEXEC);
+
+	CU_ASSERT_FATAL(imp >= 0);
+	a.fd = (uint32_t)buf;
+	CU_ASSERT_EQUAL_FATAL(ioctl(imp, DMABUF_TEST_IOC_ATTACH, &a), 0);
+	CU_ASSERT_EQUAL(importer_map(imp, DIR_BIDI, &m), -EIO);
+	/* Nothing is left mapped: a second try says the same. */
+	CU_ASSERT_EQUAL(importer_map(imp, DIR_TO_DEV, &m), -EIO);
+	close(imp);
+	close(buf);
+}
+
 /* No segment longer than the device takes, none across its boundary. */
 static void segments_respect_importer_limits(void)
 {
@@ -365,6 +394,8 @@ static const struct vm_test tests[] = {
 	VM_TEST_NEEDS(cpu_write_reaches_device, needs_importer),
 	VM_TEST_NEEDS(sync_brackets_move_data_of_live_mapping, needs_importer),
 	VM_TEST_NEEDS(segments_respect_importer_limits, needs_importer),
+	VM_TEST_NEEDS(unreachable_mask_is_refused_with_eio,
+		      needs_no_swiotlb_force),
 	VM_TEST_NEEDS(swiotlb_boot_bounces_every_segment, needs_swiotlb_force),
 	VM_TEST_NEEDS(detach_while_mapped_unmaps, needs_importer),
 	VM_TEST_NEEDS(vmap_reads_and_writes_the_buffer, needs_importer),
