@@ -6,7 +6,8 @@
 # built from sid's newest linux-source by default (DEBUG_KERNEL=debug-sid),
 # or from Debian 12's linux-source-6.1 with DEBUG_KERNEL=debug.
 #   step 1  the whole make check suite on it (scripts/check.sh
-#           $DEBUG_SPECS, default $DEBUG_KERNEL), in a boot of its own
+#           $DEBUG_SPECS, default $DEBUG_KERNEL+iommu: the edu suite behind
+#           intel-iommu too), in a boot of its own
 #   step 2  fault-injection sweep: each allocation of ALLOC, mmap, the
 #           fault handler and vgem import made to fail in turn
 #   step 3  seeded fuzzer (FUZZ_SEED=N replays a run; FUZZ_CALLS, FUZZ_TIME)
@@ -61,7 +62,7 @@ suite_rc=0
 	# (the PMD tests rely on that; a CMA area aligns only to 1 MiB).  The
 	# lane below keeps the debug kernel's CMA area.
 	EXTRA_APPEND="cma=0 ${EXTRA_APPEND:-}" CHECK_HOST=0 \
-		"$here/check.sh" ${DEBUG_SPECS:-$debug_kernel} > "$step1_log" 2>&1 || rc=$?
+		"$here/check.sh" ${DEBUG_SPECS:-$debug_kernel+iommu} > "$step1_log" 2>&1 || rc=$?
 	echo "$rc" > "$step1_log.rc"
 	echo "$(since "$t")" > "$step1_log.secs"
 ) &
