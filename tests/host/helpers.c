@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <CUnit/Basic.h>
@@ -51,6 +52,18 @@ int make_memfd(size_t size, unsigned char fill)
 		fd = -1;
 	free(buf);
 	return fd;
+}
+
+int listen_seqpacket(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlink(path);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4))
+		return -1;
+	return s;
 }
 
 int send_raw(int sock, const void *data, size_t len, const int *fds, int nfds)

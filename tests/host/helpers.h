@@ -19,6 +19,9 @@ void seqpacket_pair(int sv[2]);
 /* A memfd of @size bytes, every byte @fill. */
 int make_memfd(size_t size, unsigned char fill);
 
+/* A SOCK_SEQPACKET listener bound at @path (replacing any file), or -1. */
+int listen_seqpacket(const char *path);
+
 /* sendmsg() @len bytes with @nfds fds in one SCM_RIGHTS header. */
 int send_raw(int sock, const void *data, size_t len, const int *fds, int nfds);
 

@@ -123,22 +123,10 @@ static void test_attach_without_server(void)
 						     "cannot connect to"));
 }
 
-static int listen_raw(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	unlink(path);
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4))
-		return -1;
-	return s;
-}
-
 static void test_attach_to_stale_socket(void)
 {
 	const char *path = test_path("stale-cli.sock");
-	int s = listen_raw(path);
+	int s = listen_seqpacket(path);
 	struct run r;
 
 	close(s); /* the file stays, nobody listens */
@@ -166,7 +154,7 @@ static void attach_to_fake(const char *name, const void *hdr, size_t len,
 			   struct run *r)
 {
 	const char *path = test_path(name);
-	int s = listen_raw(path), memfd = make_memfd(4096, 0);
+	int s = listen_seqpacket(path), memfd = make_memfd(4096, 0);
 
 	CU_ASSERT_FATAL(s >= 0);
 	CU_ASSERT_EQUAL_FATAL(run_start(r, ARGV("attach", path)), 0);
@@ -204,7 +192,7 @@ static void test_attach_times_out_naming_path_and_wait(void)
 {
 	const char *path = test_path("silent-cli.sock");
 	char want[256];
-	int s = listen_raw(path);
+	int s = listen_seqpacket(path);
 	struct run r;
 
 	CU_ASSERT_FATAL(s >= 0);

@@ -205,24 +205,12 @@ static void test_strerror_names_short_sends(void)
 	CU_ASSERT_PTR_NULL(strstr(dmabuf_share_strerror(-ENOTTY), ", or "));
 }
 
-static int listen_at(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	unlink(path);
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4))
-		return -1;
-	return s;
-}
-
 /* A peer answers attach with @len bytes of @data and @nfds memfds. */
 static void attach_to_peer(const char *name, const char *data, size_t len,
 			   int nfds, struct run *r)
 {
 	const char *path = test_path(name);
-	int s = listen_at(path), fds[2];
+	int s = listen_seqpacket(path), fds[2];
 	struct pollfd p = { .fd = s, .events = POLLIN };
 
 	fds[0] = make_memfd(4096, 0);
@@ -270,7 +258,7 @@ static void test_foreign_peer_is_named(void)
 static void test_hang_up_has_a_hint(void)
 {
 	const char *path = test_path("hangup.sock");
-	int s = listen_at(path);
+	int s = listen_seqpacket(path);
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	struct run r;
 
@@ -290,7 +278,7 @@ static void test_hang_up_has_a_hint(void)
 static void test_drm_import_checks_the_device_first(void)
 {
 	const char *path = test_path("drm-first.sock");
-	int s = listen_at(path);
+	int s = listen_seqpacket(path);
 	struct pollfd p = { .fd = s, .events = POLLIN };
 	struct run r;
 
@@ -368,7 +356,7 @@ static void test_time_left_is_never_negative(void)
 	const char *shim = getenv("DMABUF_SHARE_CLOCKSHIM");
 	const char *path = test_path("clock.sock"), *asan;
 	char opts[512], saved[512] = "";
-	int s = listen_at(path);
+	int s = listen_seqpacket(path);
 	struct run r;
 
 	CU_ASSERT_FATAL(s >= 0);
