@@ -7,6 +7,7 @@
 #               [--modules "m1 m2"] [--module-params "k=v ..."]
 #               [--module-option "MODULE k=v ..."]...
 #               [--timeout SECONDS] [--mem SIZE] [--smp N] [--kvm]
+#               [--tcg-threads (a host thread per vCPU: benchmarks)]
 #               [--append "kernel args"] [--qemu-arg ARG]...
 #               [--expect-report REGEX] [--out DIR] -- COMMAND...
 #
@@ -30,7 +31,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 
 kdir="" payload="" module="" modules="" params="" timeout=300 options=""
-mem=1G smp=2 accel=tcg append="" out="" expect=""
+mem=1G smp=2 append="" out="" expect=""
+# One host thread runs every vCPU in turn (thread=single).  With a thread
+# per vCPU, a vCPU can run code another vCPU is patching: 6.12 took an
+# int3 Oops in run_timer_softirq while boot flipped a static key, on a
+# loaded host.  Two vCPUs still interleave, so races stay reachable.
+accel=tcg,thread=single
 qemu_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
+	--tcg-threads) [ "$accel" = kvm ] || accel=tcg,thread=multi; shift ;;
 	--append) append=$2; shift 2 ;;
 	--qemu-arg) qemu_args+=("$2"); shift 2 ;;
 	--expect-report) expect=$2; shift 2 ;;
