@@ -11,10 +11,11 @@
 
 int edu_devices(struct edu *out, int max)
 {
-	int i, n = 0, fd;
+	int i, n = 0;
 
 	for (i = 0; i < EDU_MAX_DEVICES && n < max; i++) {
 		struct edu *e = &out[n];
+		int fd;
 
 		snprintf(e->path, sizeof(e->path), "/dev/edu_importer%d", i);
 		fd = open(e->path, O_RDWR | O_CLOEXEC);

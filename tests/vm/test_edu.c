@@ -443,7 +443,7 @@ static void edu_device_to_device_after_sync(void)
 static void edu_idle_writable_mapping_loses_nothing(void)
 {
 	const struct edu *ok[EDU_MAX_DEVICES];
-	unsigned char *shadow = shadow_new(), win[WIN_USED];
+	unsigned char *shadow = shadow_new();
 	int n = mapping_edus(ok), buf, idle, writer, ret;
 	struct plan p;
 
@@ -458,6 +458,8 @@ static void edu_idle_writable_mapping_loses_nothing(void)
 	if (ret == -EBUSY && booted_with_swiotlb_force()) {
 		printf(" (second writable bounced mapping refused: EBUSY) ");
 	} else {
+		unsigned char win[WIN_USED];
+
 		CU_ASSERT_EQUAL_FATAL(ret, 0);
 		describe(writer, ok[n - 1], p.nents, &p);
 		window_fill(writer, win);
