@@ -35,6 +35,13 @@
 #define MIB (1UL << 20)
 /* Kernel objects charged along with a buffer (its file, dma-buf, slabs). */
 #define SLACK (256UL << 10)
+/*
+ * What a dead child leaves charged to its cgroup for a while (slabs freed
+ * through RCU, its page tables' pages on per-CPU lists): 260 KiB was seen
+ * once on a loaded guest.  Still a quarter of one 1 MiB buffer, so a
+ * buffer that stayed charged cannot hide in it.
+ */
+#define RESIDUE (512UL << 10)
 
 /* A check in a child: report and return the failing line. */
 #define CHILD_CHECK(cond)                                                         \
@@ -272,7 +279,9 @@ static int charge_four(void *arg)
 
 /*
  * memory.current rises by each buffer's footprint, and returns to its
- * baseline within cache_idle_ms (1 s here; 10 s allowed) after release.
+ * baseline once the cache's expiry (cache_idle_ms, 1 s here) has run: the
+ * wait ends on that, with the harness's limit, not on a guess of when a
+ * loaded guest runs the expiry.
  */
 static void charge_rises_and_falls(void)
 {
@@ -284,7 +293,8 @@ static void charge_rises_and_falls(void)
 	CU_ASSERT_EQUAL(run_child(charge_four, NULL), 0);
 	CU_ASSERT(current_of("dmabuf-charge") >= base + (long long)(3 * MIB));
 	CU_ASSERT_EQUAL(wait_current_below("dmabuf-charge",
-					   base + (long long)SLACK, 10000),
+					   base + (long long)RESIDUE,
+					   SETTLE_LIMIT_MS),
 			0);
 	printf(" (baseline %lld KiB, now %lld KiB) ", base >> 10,
 	       current_of("dmabuf-charge") >> 10);
@@ -637,7 +647,8 @@ static void passed_buffer_stays_charged(void)
 	CU_ASSERT_EQUAL(bi.cgroup_id, cg_id("dmabuf-giver"));
 	close(fd);
 	CU_ASSERT_EQUAL(wait_current_below("dmabuf-giver",
-					   base + (long long)SLACK, 10000),
+					   base + (long long)RESIDUE,
+					   SETTLE_LIMIT_MS),
 			0);
 	close(sock[0]);
 	close(sock[1]);
