@@ -21,6 +21,8 @@
 #include "suites.h"
 
 #define UNTOUCHED (-77)
+/* Ends a receive that should not wait; a passing one returns at once. */
+#define LIMIT_MS 30000
 
 static int same_file(int a, int b)
 {
@@ -107,6 +109,62 @@ static void test_message_without_fd(void)
 	before = count_fds();
 	expect_recv_error(sv[1], 8, 0, ENOMSG, before);
 	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
+ * The receive looks again after a 0 from recvmsg() (the kernel's early
+ * end of file, fdpass.c): an empty message from a peer that stays is
+ * ENOMSG at once, not a wait for a second message.
+ */
+static void test_empty_message_from_open_peer(void)
+{
+	size_t n = 12345;
+	int sv[2], fd = UNTOUCHED;
+	char buf[8];
+
+	seqpacket_pair(sv);
+	CU_ASSERT_EQUAL(send_raw(sv[0], "", 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], buf, sizeof(buf), 0,
+					     LIMIT_MS, &n, &fd),
+			-ENOMSG);
+	CU_ASSERT_EQUAL(fd, UNTOUCHED);
+	CU_ASSERT_EQUAL(n, 12345);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* ...and an empty message before the peer's close is its hanging up. */
+static void test_empty_message_then_close(void)
+{
+	int sv[2], before;
+
+	seqpacket_pair(sv);
+	CU_ASSERT_EQUAL(send_raw(sv[0], "", 0, NULL, 0), 0);
+	close(sv[0]);
+	before = count_fds();
+	expect_recv_error(sv[1], 8, 0, ECONNRESET, before);
+	close(sv[1]);
+}
+
+/* A message the peer sent just before closing is received, not EOF. */
+static void test_message_then_close_arrives(void)
+{
+	int sv[2], memfd, fd = -1;
+	char got = 0;
+
+	seqpacket_pair(sv);
+	memfd = make_memfd(4096, 0);
+	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "m", 1, LIMIT_MS),
+			0);
+	close(sv[0]);
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, LIMIT_MS,
+					     NULL, &fd),
+			0);
+	CU_ASSERT_EQUAL(got, 'm');
+	CU_ASSERT(same_file(fd, memfd));
+	close(fd);
+	close(memfd);
 	close(sv[1]);
 }
 
@@ -306,6 +364,12 @@ CU_TestInfo fdpass_tests[] = {
 	  test_pipe_end_still_works_after_passing },
 	{ "peer hung up: ECONNRESET", test_peer_hung_up },
 	{ "message without fd: ENOMSG", test_message_without_fd },
+	{ "empty message, peer still there: ENOMSG, no wait",
+	  test_empty_message_from_open_peer },
+	{ "empty message, then the peer closes: ECONNRESET",
+	  test_empty_message_then_close },
+	{ "message sent just before the peer closes: received",
+	  test_message_then_close_arrives },
 	{ "two fds: ETOOMANYREFS, both closed",
 	  test_two_fds_are_too_many_and_both_closed },
 	{ "eight fds: ETOOMANYREFS, all closed", test_eight_fds_all_closed },

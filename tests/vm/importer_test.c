@@ -159,10 +159,19 @@ static void start_server(struct run *r, const char *const argv[])
 	}
 }
 
+/*
+ * Stop a server; what it warned about (a client it could not serve) is
+ * shown, since a client's failure is often explained only there.
+ */
 static int stop_server(struct run *r)
 {
+	int rc;
+
 	kill(r->pid, SIGTERM);
-	return run_wait(r, RUN_LIMIT_S);
+	rc = run_wait(r, RUN_LIMIT_S);
+	if (r->err[0])
+		printf("\n  server stderr: %s\n", r->err);
+	return rc;
 }
 
 static void test_fill_write_verify_across_processes(void)
