@@ -29,7 +29,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # topologies of scripts/vm/topology.sh (+iommu: intel-iommu with an
 # untranslated bus beside it; +swiotlb: every mapping bounced; +viommu:
 # virtio-iommu, which 6.1 lacks), +cma a boot with a CMA area.
-KERNELS ?= 6.1+iommu 6.1+swiotlb 6.12+iommu 6.12+swiotlb 6.12+viommu sid+iommu sid+swiotlb sid+viommu+cma
+KERNELS ?= 6.1+iommu 6.12+iommu sid+iommu sid+viommu+cma 6.12+viommu 6.1+swiotlb 6.12+swiotlb sid+swiotlb
 
 .PHONY: all module userspace clean demo check check-debug bench lint \
 	install uninstall dist deb-src deb
