@@ -350,6 +350,8 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 				       struct list_head *evicted)
 {
 	bool later = buf->size >= DMABUF_EXPORTER_CACHE_ZERO_LATER;
+	struct list_lru *lru = &dmabuf_exporter_cache_memcg_lru;
+	struct kmem_cache *entries = dmabuf_exporter_cache_entries;
 	struct dmabuf_exporter_cache_entry *entry;
 	bool taken = false;
 
@@ -360,9 +362,7 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 	 * reference: its list is the one reclaim there walks.  A cgroup with
 	 * no room for it has no room for a cached buffer either.
 	 */
-	entry = dmabuf_exporter_memcg_alloc_lru(dmabuf_exporter_cache_entries,
-						&dmabuf_exporter_cache_memcg_lru,
-						buf->memcg);
+	entry = dmabuf_exporter_memcg_alloc_lru(entries, lru, buf->memcg);
 	if (!entry)
 		return false;
 	INIT_LIST_HEAD(&entry->lru);
@@ -377,7 +377,7 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 	}
 	mutex_unlock(&dmabuf_exporter_cache_lock);
 	if (!taken) {
-		kmem_cache_free(dmabuf_exporter_cache_entries, entry);
+		kmem_cache_free(entries, entry);
 		buf->cache_entry = NULL;
 		return false;
 	}
@@ -533,6 +533,7 @@ static unsigned long dmabuf_exporter_cache_pages(struct shrinker *s,
 {
 	unsigned long n;
 
+	/* Pairs with the release in init: the list_lru is set up. */
 	if (!smp_load_acquire(&dmabuf_exporter_cache_lru_ready))
 		return 0;
 	n = list_lru_shrink_count(&dmabuf_exporter_cache_memcg_lru, sc);
@@ -577,10 +578,10 @@ static unsigned long dmabuf_exporter_cache_reclaim(struct shrinker *s,
 	};
 	unsigned long walk;
 
+	/* Pairs with the release in init: the list_lru is set up. */
 	if (!smp_load_acquire(&dmabuf_exporter_cache_lru_ready))
 		return SHRINK_STOP;
-	walk = DIV_ROUND_UP(sc->nr_to_scan,
-			    dmabuf_exporter_cache_avg_pages());
+	walk = DIV_ROUND_UP(sc->nr_to_scan, dmabuf_exporter_cache_avg_pages());
 	mutex_lock(&dmabuf_exporter_cache_lock);
 	dmabuf_exporter_lru_walk_one(&dmabuf_exporter_cache_memcg_lru, sc->nid,
 				     sc->memcg, dmabuf_exporter_cache_isolate,
@@ -605,6 +606,7 @@ static unsigned long dmabuf_exporter_cache_reclaim(struct shrinker *s,
 int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 			       u64 total_limit)
 {
+	unsigned int flags = SHRINKER_MEMCG_AWARE | SHRINKER_NUMA_AWARE;
 	struct shrinker *s;
 	int ret;
 
@@ -629,11 +631,9 @@ int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 	 * Node aware too: an entry is listed on the node of its own memory,
 	 * and a shrinker that is not would only ever be asked for node 0.
 	 */
-	s = dmabuf_exporter_shrinker_create(SHRINKER_MEMCG_AWARE |
-						    SHRINKER_NUMA_AWARE,
-					    dmabuf_exporter_cache_pages,
+	s = dmabuf_exporter_shrinker_create(dmabuf_exporter_cache_pages,
 					    dmabuf_exporter_cache_reclaim, 1,
-					    KBUILD_MODNAME "-cache");
+					    flags, KBUILD_MODNAME "-cache");
 	if (!s) {
 		ret = -ENOMEM;
 		goto err_destroy_entries;
@@ -641,6 +641,7 @@ int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 	ret = list_lru_init_memcg(&dmabuf_exporter_cache_memcg_lru, s);
 	if (ret)
 		goto err_destroy_shrinker;
+	/* The shrinker may run from now on: publish the list_lru to it. */
 	smp_store_release(&dmabuf_exporter_cache_lru_ready, true);
 	dmabuf_exporter_cache_shrinker = s;
 	return 0;

@@ -108,10 +108,9 @@ typedef unsigned long (*dmabuf_exporter_shrink_fn)(struct shrinker *,
  * difference.
  */
 static inline struct shrinker *
-dmabuf_exporter_shrinker_create(unsigned int flags,
-				dmabuf_exporter_shrink_fn count,
+dmabuf_exporter_shrinker_create(dmabuf_exporter_shrink_fn count,
 				dmabuf_exporter_shrink_fn scan, int seeks,
-				const char *name)
+				unsigned int flags, const char *name)
 {
 	struct shrinker *s;
 
@@ -175,11 +174,12 @@ static inline bool dmabuf_exporter_lru_del_obj(struct list_lru *lru,
 }
 
 /* A list_lru walk callback without the lock argument some kernels pass. */
-typedef enum lru_status (*dmabuf_exporter_lru_isolate_fn)(
-	struct list_head *item, struct list_lru_one *list, void *arg);
+typedef enum lru_status (*dmabuf_exporter_isolate_fn)(struct list_head *,
+						      struct list_lru_one *,
+						      void *);
 
 struct dmabuf_exporter_lru_walk {
-	dmabuf_exporter_lru_isolate_fn isolate;
+	dmabuf_exporter_isolate_fn isolate;
 	void *arg;
 };
 
@@ -202,7 +202,7 @@ dmabuf_exporter_lru_walk_cb(struct list_head *item, struct list_lru_one *list,
 static inline unsigned long
 dmabuf_exporter_lru_walk_one(struct list_lru *lru, int nid,
 			     struct mem_cgroup *memcg,
-			     dmabuf_exporter_lru_isolate_fn isolate, void *arg,
+			     dmabuf_exporter_isolate_fn isolate, void *arg,
 			     unsigned long *nr_to_walk)
 {
 	struct dmabuf_exporter_lru_walk walk = { isolate, arg };

@@ -108,8 +108,8 @@ static void unescape(char *s)
 	char *w = s;
 
 	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
 			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
 				      (s[3] - '0'));
 			s += 3;
@@ -198,17 +198,18 @@ static int pidfd_of(struct pidfd_cache *pc, pid_t pid)
  * A local fd of @pid's @fd if it is still the buffer @inode: 0 with *@out
  * set (*@own when it is our own fd, not to be closed), or -errno.
  */
-static int borrow_fd(struct pidfd_cache *pc, pid_t pid, int fd,
-		     uint64_t inode, int *out, int *own)
+static int borrow_fd(struct pidfd_cache *pc, pid_t pid, int fd, uint64_t inode,
+		     int *out, int *own)
 {
 	struct stat st;
-	int pidfd, local;
+	int local;
 
 	*own = pid == getpid();
 	if (*own) {
 		local = fd;
 	} else {
-		pidfd = pidfd_of(pc, pid);
+		int pidfd = pidfd_of(pc, pid);
+
 		if (pidfd < 0)
 			return pidfd;
 		local = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -276,7 +277,6 @@ struct ls_cgroups *ls_cgroups_read(const struct dmabuf_share_inventory *inv,
 {
 	struct ls_cgroups *c = calloc(1, sizeof(*c));
 	struct pidfd_cache pc = { 0, -ESRCH };
-	const struct dmabuf_share_buffer *b;
 	struct dmabuf_share_desc d;
 	int dev_fd = -1, dev_err = 1;
 	size_t i;
@@ -291,9 +291,10 @@ struct ls_cgroups *ls_cgroups_read(const struct dmabuf_share_inventory *inv,
 		return NULL;
 	}
 	for (i = 0; i < c->count; i++) {
+		const struct dmabuf_share_buffer *b =
+			dmabuf_share_inventory_buffer(inv, i);
 		struct ls_cgroup *cg = &c->bufs[i];
 
-		b = dmabuf_share_inventory_buffer(inv, i);
 		DMABUF_SHARE_STRUCT_INIT(&d);
 		if (dmabuf_share_buffer_desc(b, &d) ||
 		    strcmp(d.exp_name, LS_OUR_EXPORTER))
@@ -322,8 +323,7 @@ struct ls_cgroups *ls_cgroups_read(const struct dmabuf_share_inventory *inv,
 	return c;
 }
 
-const struct ls_cgroup *ls_cgroups_get(const struct ls_cgroups *c,
-				       size_t index)
+const struct ls_cgroup *ls_cgroups_get(const struct ls_cgroups *c, size_t index)
 {
 	static const struct ls_cgroup none = { LS_CG_NONE, 0, 0, NULL, NULL };
 

@@ -158,8 +158,8 @@ static void test_message_then_close_arrives(void)
 	CU_ASSERT_EQUAL(dmabuf_share_send_fd(sv[0], memfd, "m", 1, LIMIT_MS),
 			0);
 	close(sv[0]);
-	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, LIMIT_MS,
-					     NULL, &fd),
+	CU_ASSERT_EQUAL(dmabuf_share_recv_fd(sv[1], &got, 1, 0, LIMIT_MS, NULL,
+					     &fd),
 			0);
 	CU_ASSERT_EQUAL(got, 'm');
 	CU_ASSERT(same_file(fd, memfd));

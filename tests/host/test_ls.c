@@ -176,9 +176,8 @@ static void test_ls_json_fields_and_totals(void)
  * An inventory of one buffer with exporter @exp, held by fd @fd in @pid
  * and by mapping in this process, under inode @inode.
  */
-static struct dmabuf_share_inventory *one_buffer(const char *exp,
-						 uint64_t inode, pid_t pid,
-						 int fd)
+static struct dmabuf_share_inventory *
+one_buffer(const char *exp, uint64_t inode, pid_t pid, int fd)
 {
 	struct dmabuf_share_inventory *inv = calloc(1, sizeof(*inv));
 	struct dmabuf_share_buffer *b = dbs_inv_add(inv, inode);

@@ -453,8 +453,8 @@ static void pressure_in_the_cgroup_frees_its_cache(void)
 	module_reload("cache_idle_ms=0 cache_size=33554432");
 	cg_make_ok("dmabuf-reclaim", "67108864");
 	CU_ASSERT_EQUAL(run_child(anon_after_release, NULL), 0);
-	CU_ASSERT_EQUAL(
-		cg_key("dmabuf-reclaim", "memory.events", "oom_kill"), 0);
+	CU_ASSERT_EQUAL(cg_key("dmabuf-reclaim", "memory.events", "oom_kill"),
+			0);
 	cg_remove("dmabuf-reclaim");
 	module_reload("");
 }
