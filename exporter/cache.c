@@ -18,7 +18,10 @@
  * the cache never holds on to it against the kernel's need:
  * - it is bounded by cache_size, itself at most total_limit;
  * - a shrinker gives the oldest buffers back under memory pressure, before
- *   the OOM killer would have to pick a process (ttm_pool does the same);
+ *   the OOM killer would have to pick a process (ttm_pool does the same),
+ *   and it is memcg aware: pressure inside one memory cgroup (its
+ *   memory.max or memory.high, memory.reclaim) gives back that cgroup's
+ *   buffers, not everyone's, and not only under global pressure;
  * - buffers unused for cache_idle_ms go back on their own;
  * - when the allocator fails, the cache is emptied and the allocation
  *   tried once more, so the cache never turns a possible ALLOC into ENOMEM.
@@ -36,6 +39,8 @@
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
+#include <linux/list_lru.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -43,6 +48,7 @@
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -65,6 +71,25 @@ static DECLARE_DELAYED_WORK(dmabuf_exporter_cache_expiry,
 			    dmabuf_exporter_cache_expire_work);
 static struct shrinker *dmabuf_exporter_cache_shrinker;
 
+/*
+ * A cached buffer's place on the shrinker's lists: one list per memory
+ * cgroup and node (a memcg-aware list_lru), so that reclaim in cgroup X
+ * finds X's buffers.  A list_lru files an item by the slab object it
+ * lives in: the entry is allocated, charged to the buffer's cgroup, by
+ * kmem_cache_alloc_lru(), which also creates that cgroup's list (nothing
+ * else a module may call does).  It goes with the buffer into the cache
+ * and is freed when the buffer leaves it.
+ */
+struct dmabuf_exporter_cache_entry {
+	struct list_head lru;
+	struct dmabuf_exporter_buffer *buf;
+};
+
+static struct kmem_cache *dmabuf_exporter_cache_entries;
+static struct list_lru dmabuf_exporter_cache_memcg_lru;
+/* The shrinker is registered before its list_lru exists (it needs its id). */
+static bool dmabuf_exporter_cache_lru_ready;
+
 /* Fixed at load. */
 static u64 dmabuf_exporter_cache_limit;
 static unsigned long dmabuf_exporter_cache_idle; /* jiffies, 0: never */
@@ -74,8 +99,9 @@ static unsigned long dmabuf_exporter_cache_idle; /* jiffies, 0: never */
  * the age list, and also on the dirty list until it is zeroed.  While the
  * worker zeroes one it is on no list, but still counted in bytes and
  * count, so the bound holds; an ALLOC of its size waits for it rather than
- * allocate anew.  Never allocate memory with it held: the shrinker takes
- * it from inside reclaim.
+ * allocate anew; it stays on the shrinker's list_lru, which skips it.
+ * Never allocate memory with it held: the shrinker takes it from inside
+ * reclaim.  Taken before the list_lru's own lock.
  */
 static DEFINE_MUTEX(dmabuf_exporter_cache_lock);
 static DEFINE_HASHTABLE(dmabuf_exporter_cache_by_size, 6);
@@ -116,6 +142,8 @@ static void dmabuf_exporter_cache_add(struct dmabuf_exporter_buffer *buf,
 				      bool dirty)
 {
 	dmabuf_exporter_cache_link(buf);
+	dmabuf_exporter_lru_add_obj(&dmabuf_exporter_cache_memcg_lru,
+				    &buf->cache_entry->lru);
 	INIT_LIST_HEAD(&buf->cache_dirty);
 	if (dirty) {
 		list_add_tail(&buf->cache_dirty, &dmabuf_exporter_cache_dirty);
@@ -130,7 +158,20 @@ static void dmabuf_exporter_cache_add(struct dmabuf_exporter_buffer *buf,
 	}
 }
 
-/* Off every list; the caller settles the counters. */
+/*
+ * Off the shrinker's list, and the entry freed: when the buffer leaves the
+ * cache other than through the shrinker (which isolates it itself).
+ */
+static void dmabuf_exporter_cache_entry_free(struct dmabuf_exporter_buffer *buf)
+{
+	lockdep_assert_held(&dmabuf_exporter_cache_lock);
+	dmabuf_exporter_lru_del_obj(&dmabuf_exporter_cache_memcg_lru,
+				    &buf->cache_entry->lru);
+	kmem_cache_free(dmabuf_exporter_cache_entries, buf->cache_entry);
+	buf->cache_entry = NULL;
+}
+
+/* Off every list but the shrinker's; the caller settles the counters. */
 static void dmabuf_exporter_cache_unlink(struct dmabuf_exporter_buffer *buf)
 {
 	lockdep_assert_held(&dmabuf_exporter_cache_lock);
@@ -160,6 +201,7 @@ static unsigned long dmabuf_exporter_cache_evict(struct list_head *out)
 
 	old = list_first_entry(&dmabuf_exporter_cache_lru,
 			       struct dmabuf_exporter_buffer, cache_lru);
+	dmabuf_exporter_cache_entry_free(old);
 	dmabuf_exporter_cache_del(old);
 	list_add_tail(&old->cache_lru, out);
 	return old->alloc_size >> PAGE_SHIFT;
@@ -243,6 +285,7 @@ dmabuf_exporter_cache_take(size_t size, const struct mem_cgroup *memcg)
 	}
 	if (buf) {
 		dirty = !list_empty(&buf->cache_dirty);
+		dmabuf_exporter_cache_entry_free(buf);
 		dmabuf_exporter_cache_del(buf);
 		dmabuf_exporter_cache_hits++;
 	} else {
@@ -307,10 +350,24 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 				       struct list_head *evicted)
 {
 	bool later = buf->size >= DMABUF_EXPORTER_CACHE_ZERO_LATER;
+	struct list_lru *lru = &dmabuf_exporter_cache_memcg_lru;
+	struct kmem_cache *entries = dmabuf_exporter_cache_entries;
+	struct dmabuf_exporter_cache_entry *entry;
 	bool taken = false;
 
 	if (buf->alloc_size > dmabuf_exporter_cache_limit)
 		return false;
+	/*
+	 * Charged to the buffer's cgroup, not to whoever dropped the last
+	 * reference: its list is the one reclaim there walks.  A cgroup with
+	 * no room for it has no room for a cached buffer either.
+	 */
+	entry = dmabuf_exporter_memcg_alloc_lru(entries, lru, buf->memcg);
+	if (!entry)
+		return false;
+	INIT_LIST_HEAD(&entry->lru);
+	entry->buf = buf;
+	buf->cache_entry = entry;
 	if (!later)
 		dmabuf_exporter_cache_zero(buf);
 	mutex_lock(&dmabuf_exporter_cache_lock);
@@ -319,8 +376,11 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 		taken = true;
 	}
 	mutex_unlock(&dmabuf_exporter_cache_lock);
-	if (!taken)
+	if (!taken) {
+		kmem_cache_free(entries, entry);
+		buf->cache_entry = NULL;
 		return false;
+	}
 	/* Unbound: the zeroing runs on whichever CPU is idle. */
 	if (later)
 		queue_work(DMABUF_EXPORTER_UNBOUND_WQ,
@@ -451,22 +511,84 @@ static void dmabuf_exporter_cache_expire_work(struct work_struct *work)
 	dmabuf_exporter_cache_release(&old);
 }
 
-/* Pages the shrinker could give back now; a racy read is fine here. */
+/*
+ * Pages of an average cached buffer.  The lists count buffers, reclaim
+ * asks in pages: a 4 MiB buffer must weigh 1024 times a 4 KiB one, or a
+ * cache of a few large buffers would only be scanned at the lowest
+ * priorities.  Racy reads: an estimate is all reclaim needs.
+ */
+static unsigned long dmabuf_exporter_cache_avg_pages(void)
+{
+	u32 count = READ_ONCE(dmabuf_exporter_cache_count);
+	u64 bytes = READ_ONCE(dmabuf_exporter_cache_bytes);
+
+	if (!count)
+		return 1;
+	return max_t(unsigned long, div_u64(bytes, count) >> PAGE_SHIFT, 1);
+}
+
+/* Pages the shrinker could give back from @sc's cgroup and node. */
 static unsigned long dmabuf_exporter_cache_pages(struct shrinker *s,
 						 struct shrink_control *sc)
 {
-	unsigned long pages = READ_ONCE(dmabuf_exporter_cache_bytes) >>
-			      PAGE_SHIFT;
+	unsigned long n;
 
-	return pages ?: SHRINK_EMPTY;
+	/* Pairs with the release in init: the list_lru is set up. */
+	if (!smp_load_acquire(&dmabuf_exporter_cache_lru_ready))
+		return 0;
+	n = list_lru_shrink_count(&dmabuf_exporter_cache_memcg_lru, sc);
+	return n ? n * dmabuf_exporter_cache_avg_pages() : SHRINK_EMPTY;
+}
+
+/* What one reclaim pass took out of the cache. */
+struct dmabuf_exporter_cache_reclaimed {
+	struct list_head out; /* buffers, linked by cache_lru */
+	unsigned long pages;
+};
+
+/* Take the buffer behind @item out of the cache, oldest first. */
+static enum lru_status dmabuf_exporter_cache_isolate(struct list_head *item,
+						     struct list_lru_one *list,
+						     void *arg)
+{
+	struct dmabuf_exporter_cache_entry *entry =
+		container_of(item, struct dmabuf_exporter_cache_entry, lru);
+	struct dmabuf_exporter_buffer *buf = entry->buf;
+	struct dmabuf_exporter_cache_reclaimed *r = arg;
+
+	lockdep_assert_held(&dmabuf_exporter_cache_lock);
+	/* The zeroing worker has it; it is back in the cache soon. */
+	if (buf == dmabuf_exporter_cache_zeroing)
+		return LRU_SKIP;
+	/* Under the list's lock: list_lru_del() would take it again. */
+	list_lru_isolate(list, item);
+	kmem_cache_free(dmabuf_exporter_cache_entries, entry);
+	buf->cache_entry = NULL;
+	dmabuf_exporter_cache_del(buf);
+	list_add_tail(&buf->cache_lru, &r->out);
+	r->pages += buf->alloc_size >> PAGE_SHIFT;
+	return LRU_REMOVED;
 }
 
 static unsigned long dmabuf_exporter_cache_reclaim(struct shrinker *s,
 						   struct shrink_control *sc)
 {
-	unsigned long freed = dmabuf_exporter_cache_shrink(sc->nr_to_scan);
+	struct dmabuf_exporter_cache_reclaimed r = {
+		.out = LIST_HEAD_INIT(r.out),
+	};
+	unsigned long walk;
 
-	return freed ?: SHRINK_STOP;
+	/* Pairs with the release in init: the list_lru is set up. */
+	if (!smp_load_acquire(&dmabuf_exporter_cache_lru_ready))
+		return SHRINK_STOP;
+	walk = DIV_ROUND_UP(sc->nr_to_scan, dmabuf_exporter_cache_avg_pages());
+	mutex_lock(&dmabuf_exporter_cache_lock);
+	dmabuf_exporter_lru_walk_one(&dmabuf_exporter_cache_memcg_lru, sc->nid,
+				     sc->memcg, dmabuf_exporter_cache_isolate,
+				     &r, &walk);
+	mutex_unlock(&dmabuf_exporter_cache_lock);
+	dmabuf_exporter_cache_release(&r.out);
+	return r.pages ?: SHRINK_STOP;
 }
 
 /**
@@ -478,12 +600,15 @@ static unsigned long dmabuf_exporter_cache_reclaim(struct shrinker *s,
  * @total_limit: the module's total_limit in force
  *
  * Return: 0, -EINVAL for a size that is negative, not page aligned or
- * above @total_limit, or -ENOMEM when the shrinker cannot be registered.
+ * above @total_limit, or -ENOMEM when the shrinker or its lists cannot be
+ * made.
  */
 int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 			       u64 total_limit)
 {
+	unsigned int flags = SHRINKER_MEMCG_AWARE | SHRINKER_NUMA_AWARE;
 	struct shrinker *s;
+	int ret;
 
 	if (*cache_size == -1)
 		*cache_size =
@@ -496,17 +621,36 @@ int dmabuf_exporter_cache_init(long *cache_size, unsigned int idle_ms,
 	}
 	dmabuf_exporter_cache_limit = *cache_size;
 	dmabuf_exporter_cache_idle = msecs_to_jiffies(idle_ms);
+	dmabuf_exporter_cache_entries =
+		KMEM_CACHE(dmabuf_exporter_cache_entry, SLAB_ACCOUNT);
+	if (!dmabuf_exporter_cache_entries)
+		return -ENOMEM;
 	/*
 	 * seeks = 1, as ttm_pool: a cached buffer is cheap to make again, so
 	 * reclaim should prefer it to memory that costs I/O to bring back.
+	 * Node aware too: an entry is listed on the node of its own memory,
+	 * and a shrinker that is not would only ever be asked for node 0.
 	 */
 	s = dmabuf_exporter_shrinker_create(dmabuf_exporter_cache_pages,
 					    dmabuf_exporter_cache_reclaim, 1,
-					    KBUILD_MODNAME "-cache");
-	if (!s)
-		return -ENOMEM;
+					    flags, KBUILD_MODNAME "-cache");
+	if (!s) {
+		ret = -ENOMEM;
+		goto err_destroy_entries;
+	}
+	ret = list_lru_init_memcg(&dmabuf_exporter_cache_memcg_lru, s);
+	if (ret)
+		goto err_destroy_shrinker;
+	/* The shrinker may run from now on: publish the list_lru to it. */
+	smp_store_release(&dmabuf_exporter_cache_lru_ready, true);
 	dmabuf_exporter_cache_shrinker = s;
 	return 0;
+
+err_destroy_shrinker:
+	dmabuf_exporter_shrinker_destroy(s);
+err_destroy_entries:
+	kmem_cache_destroy(dmabuf_exporter_cache_entries);
+	return ret;
 }
 
 /**
@@ -522,6 +666,8 @@ void dmabuf_exporter_cache_exit(void)
 	cancel_work_sync(&dmabuf_exporter_cache_work);
 	cancel_delayed_work_sync(&dmabuf_exporter_cache_expiry);
 	dmabuf_exporter_cache_shrink(ULONG_MAX);
+	list_lru_destroy(&dmabuf_exporter_cache_memcg_lru);
+	kmem_cache_destroy(dmabuf_exporter_cache_entries);
 }
 
 /**

@@ -35,6 +35,12 @@
  *					shrinker_free() (6.7+) over a
  *					caller-owned struct shrinker and
  *					register_shrinker() (<= 6.6)
+ * DMABUF_EXPORTER_HAVE_LRU_ADD_OBJ	list_lru_add_obj()/list_lru_del_obj()
+ *					(6.8+, where list_lru_add() takes the
+ *					node and memcg) over list_lru_add()/
+ *					list_lru_del() of a slab object (<= 6.7)
+ * DMABUF_EXPORTER_HAVE_LRU_WALK_LOCK	list_lru walk callbacks are passed the
+ *					list's spinlock (<= 6.12) or not (7.x)
  *
  * Each is built and run on a real kernel of the test matrix (Debian 12's
  * 6.1, bookworm-backports' 6.12, sid's newest); docs/compat.md lists what
@@ -47,6 +53,7 @@
 #include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/dma-resv.h>
+#include <linux/list_lru.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/shrinker.h>
@@ -95,24 +102,27 @@ typedef unsigned long (*dmabuf_exporter_shrink_fn)(struct shrinker *,
 						   struct shrink_control *);
 
 /*
- * A registered shrinker, or NULL when there is no memory for one.  Both
- * kernel APIs end in the same object: the caller never sees the difference.
+ * A registered shrinker with SHRINKER_* @flags, or NULL when there is no
+ * memory for one.  Both kernel APIs end in the same object, with its id
+ * (which a memcg-aware list_lru needs) assigned: the caller never sees the
+ * difference.
  */
 static inline struct shrinker *
 dmabuf_exporter_shrinker_create(dmabuf_exporter_shrink_fn count,
 				dmabuf_exporter_shrink_fn scan, int seeks,
-				const char *name)
+				unsigned int flags, const char *name)
 {
 	struct shrinker *s;
 
 #ifdef DMABUF_EXPORTER_HAVE_SHRINKER_ALLOC
-	s = shrinker_alloc(0, "%s", name);
+	s = shrinker_alloc(flags, "%s", name);
 	if (!s)
 		return NULL;
 #else
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
+	s->flags = flags;
 #endif
 	s->count_objects = count;
 	s->scan_objects = scan;
@@ -137,6 +147,68 @@ static inline void dmabuf_exporter_shrinker_destroy(struct shrinker *s)
 	unregister_shrinker(s);
 	kfree(s);
 #endif
+}
+
+/*
+ * A slab object on the list of the memcg it is charged to (the root's when
+ * it is not charged), on the node of its memory.
+ */
+static inline bool dmabuf_exporter_lru_add_obj(struct list_lru *lru,
+					       struct list_head *item)
+{
+#ifdef DMABUF_EXPORTER_HAVE_LRU_ADD_OBJ
+	return list_lru_add_obj(lru, item);
+#else
+	return list_lru_add(lru, item);
+#endif
+}
+
+static inline bool dmabuf_exporter_lru_del_obj(struct list_lru *lru,
+					       struct list_head *item)
+{
+#ifdef DMABUF_EXPORTER_HAVE_LRU_ADD_OBJ
+	return list_lru_del_obj(lru, item);
+#else
+	return list_lru_del(lru, item);
+#endif
+}
+
+/* A list_lru walk callback without the lock argument some kernels pass. */
+typedef enum lru_status (*dmabuf_exporter_isolate_fn)(struct list_head *,
+						      struct list_lru_one *,
+						      void *);
+
+struct dmabuf_exporter_lru_walk {
+	dmabuf_exporter_isolate_fn isolate;
+	void *arg;
+};
+
+#ifdef DMABUF_EXPORTER_HAVE_LRU_WALK_LOCK
+static inline enum lru_status
+dmabuf_exporter_lru_walk_cb(struct list_head *item, struct list_lru_one *list,
+			    spinlock_t *lock, void *arg)
+#else
+static inline enum lru_status
+dmabuf_exporter_lru_walk_cb(struct list_head *item, struct list_lru_one *list,
+			    void *arg)
+#endif
+{
+	struct dmabuf_exporter_lru_walk *walk = arg;
+
+	return walk->isolate(item, list, walk->arg);
+}
+
+/* list_lru_walk_one() of one node and memcg's list with @isolate. */
+static inline unsigned long
+dmabuf_exporter_lru_walk_one(struct list_lru *lru, int nid,
+			     struct mem_cgroup *memcg,
+			     dmabuf_exporter_isolate_fn isolate, void *arg,
+			     unsigned long *nr_to_walk)
+{
+	struct dmabuf_exporter_lru_walk walk = { isolate, arg };
+
+	return list_lru_walk_one(lru, nid, memcg, dmabuf_exporter_lru_walk_cb,
+				 &walk, nr_to_walk);
 }
 
 /* The fd was reserved with get_unused_fd_flags(); publish it. */

@@ -22,6 +22,9 @@ struct dmabuf_exporter_buf_info;
 struct dmabuf_exporter_cache_info;
 struct dmabuf_exporter_info;
 struct dmabuf_exporter_memcg_info;
+struct dmabuf_exporter_cache_entry;
+struct kmem_cache;
+struct list_lru;
 struct mem_cgroup;
 
 /**
@@ -55,6 +58,7 @@ struct mem_cgroup;
  *			the cache gives back to the allocator
  * @cache_dirty:	entry in the cache's list of buffers not zeroed yet
  * @cache_since:	jiffies when the buffer went into the cache
+ * @cache_entry:	its place on the per-memcg lists of the cache's shrinker
  *
  * The buffer (buffer.c and dmabuf.c, while a dma-buf owns it):
  * @fault_per_page:	install one page per fault instead of the whole VMA
@@ -75,6 +79,7 @@ struct dmabuf_exporter_buffer {
 	struct list_head cache_lru;
 	struct list_head cache_dirty;
 	unsigned long cache_since;
+	struct dmabuf_exporter_cache_entry *cache_entry;
 	bool fault_per_page;
 	struct mutex lock; /* protects attachments and their mapped state */
 	struct list_head attachments;
@@ -96,6 +101,9 @@ void dmabuf_exporter_memcg_put(struct mem_cgroup *memcg);
 void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
 				  dma_addr_t *dma_addr,
 				  struct mem_cgroup *memcg);
+void *dmabuf_exporter_memcg_alloc_lru(struct kmem_cache *s,
+				      struct list_lru *lru,
+				      struct mem_cgroup *memcg);
 bool dmabuf_exporter_memcg_charged(const struct dmabuf_exporter_buffer *buf);
 bool dmabuf_exporter_memcg_describe(const struct dmabuf_exporter_buffer *buf,
 				    u64 *id);

@@ -23,6 +23,7 @@
 #include <linux/cgroup.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/list_lru.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
 #include <linux/mm.h>
@@ -30,6 +31,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 
 #include "exporter.h"
 
@@ -135,6 +137,32 @@ void *dmabuf_exporter_memcg_alloc(struct device *dev, size_t size,
 	}
 	set_active_memcg(old);
 	return vaddr;
+}
+
+/**
+ * dmabuf_exporter_memcg_alloc_lru - a slab object charged to @memcg
+ * @s: the slab cache
+ * @lru: a memcg-aware list_lru the object will go on
+ * @memcg: the cgroup to charge, NULL for the caller's
+ *
+ * kmem_cache_alloc_lru() charges the object to the active memcg and makes
+ * sure @lru has a list for it (only the slab allocator may create one: the
+ * function that does is not exported), so that list_lru_add() of the
+ * object lands on @memcg's list, which reclaim in @memcg walks.  Fails
+ * rather than reclaim hard or kill when @memcg is at its limit.
+ *
+ * Return: the object, NULL on failure.
+ */
+void *dmabuf_exporter_memcg_alloc_lru(struct kmem_cache *s,
+				      struct list_lru *lru,
+				      struct mem_cgroup *memcg)
+{
+	struct mem_cgroup *old = set_active_memcg(memcg);
+	void *obj;
+
+	obj = kmem_cache_alloc_lru(s, lru, DMABUF_EXPORTER_MEMCG_GFP);
+	set_active_memcg(old);
+	return obj;
 }
 
 #ifdef CONFIG_MEMCG

@@ -170,15 +170,57 @@ struct ls_process {
 	char comm[32]; /* its /proc/PID/comm; "" when it is gone */
 };
 
+/* What ls knows of one buffer's memory cgroup (ls_cgroup.c). */
+enum ls_cg_state {
+	LS_CG_NONE,    /* not this exporter's buffer: it has none to show */
+	LS_CG_UNKNOWN, /* the exporter's, but no fd of it could be asked */
+	LS_CG_KNOWN,
+};
+
+struct ls_cgroup {
+	enum ls_cg_state state;
+	int charged;	    /* KNOWN: 1 charged to @id; 0 charged to nobody,
+			     * @id the allocating cgroup (0: no memcg) */
+	uint64_t id;	    /* KNOWN: cgroup id, its directory's inode */
+	const char *path;   /* KNOWN: under the cgroup2 mount ("/a/b"), NULL
+			     * when not found there */
+	const char *reason; /* UNKNOWN: why, for the notes */
+};
+
+struct ls_cgroups;
+
 /*
- * Print @inv as ls does, as the table or (@json) as one JSON object, to
- * @out.  Returns 0, or -1 when out of memory.
+ * Ask the exporter at @dev (BUF_INFO) for the cgroup of each of its
+ * buffers in @inv, through a holder's fd (pidfd_getfd() for other
+ * processes').  NULL when out of memory.
  */
-int ls_print(const struct dmabuf_share_inventory *inv, int json, FILE *out);
+struct ls_cgroups *ls_cgroups_read(const struct dmabuf_share_inventory *inv,
+				   const char *dev);
+
+/* Buffer @index of the inventory; a NONE entry past the end or for NULL. */
+const struct ls_cgroup *ls_cgroups_get(const struct ls_cgroups *c,
+				       size_t index);
+
+/* The path of cgroup @id under the cgroup2 mount, or NULL. */
+const char *ls_cgroup_path(struct ls_cgroups *c, uint64_t id);
+
+/* "note: memory cgroup unknown for N buffers: WHY" lines, to @err. */
+void ls_cgroups_notes(const struct ls_cgroups *c, FILE *err);
+
+void ls_cgroups_free(struct ls_cgroups *c);
+
+/*
+ * Print @inv as ls does, with each buffer's cgroup from @cg (NULL: none
+ * looked up), as the table or (@json) as one JSON object, to @out.
+ * Returns 0, or -1 when out of memory.
+ */
+int ls_print(const struct dmabuf_share_inventory *inv,
+	     const struct ls_cgroups *cg, int json, FILE *out);
 
 /* The JSON form of ls (schema "dmabuf-share-ls", version 1). */
 void ls_json(FILE *out, const struct dmabuf_share_inventory *inv,
-	     const struct ls_process *procs, size_t nprocs);
+	     const struct ls_cgroups *cg, const struct ls_process *procs,
+	     size_t nprocs);
 
 /* A JSON string, escaped; bytes that are not UTF-8 become U+FFFD. */
 void json_string(FILE *out, const char *s);

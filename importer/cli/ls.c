@@ -2,7 +2,9 @@
 /*
  * dmabuf-share ls: every dma-buf in the system, one line each, with who
  * holds it (fds and mappings) and which devices are attached; then each
- * process with its name and what it holds in total.  --json prints the
+ * process with its name and what it holds in total.  Each of the
+ * exporter's buffers also shows the memory cgroup it is charged to
+ * (ls_cgroup.c).  --json prints the
  * same as one JSON object (schema "dmabuf-share-ls", version 1, in the
  * man page).  Notes about what could not be seen go to stderr.
  */
@@ -26,6 +28,11 @@ static void ls_help(void)
 	       "  FDS       PID/FD pairs holding an fd ('-' for none)\n"
 	       "  MAPS      PIDs with the buffer mapped\n"
 	       "  DEVICES   attached devices ('?' without debugfs)\n"
+	       "  CGROUP    the memory cgroup the buffer is charged to, for\n"
+	       "            dmabuf_exporter's buffers: its path under the\n"
+	       "            cgroup2 mount, 'none' when charged to nobody (root\n"
+	       "            cgroup, CMA), '?' when unknown (the notes say why),\n"
+	       "            '-' for other exporters\n"
 	       "  NAME      the dma-buf name, last as it may contain spaces\n\n"
 	       "Then one line per process holding any: PID, BUFFERS, BYTES "
 	       "(their total size)\nand COMMAND.  Notes on what could not be "
@@ -36,7 +43,10 @@ static void ls_help(void)
 	       "Sources: /sys/kernel/debug/dma_buf/bufinfo when readable (root "
 	       "with debugfs\nmounted: every buffer and its devices), and "
 	       "/proc/PID/fd, fdinfo and maps of\nevery process you may "
-	       "inspect (root: all).\n");
+	       "inspect (root: all).  CGROUP comes from the exporter\n"
+	       "(BUF_INFO on /dev/dmabuf_exporter) through a holder's fd, "
+	       "taken with\npidfd_getfd (root, or a process you may "
+	       "ptrace).\n");
 }
 
 static int parse_opt(int c, void *ctx)
@@ -175,6 +185,7 @@ static struct ls_process *processes(const struct dmabuf_share_inventory *inv,
 #define W_FDS 20
 #define W_MAPS 12
 #define W_DEVS 8
+#define W_CG 12
 
 /* Holders of one kind as "a,b,c" ("-" for none): fds as PID/FD, maps PID. */
 static void print_holders(FILE *out, const struct dmabuf_share_buffer *b,
@@ -214,9 +225,25 @@ static void print_devices(FILE *out, const struct dmabuf_share_buffer *b,
 	fprintf(out, "%*s  ", n < W_DEVS ? W_DEVS - n : 0, "");
 }
 
+static void print_cgroup(FILE *out, const struct ls_cgroup *cg)
+{
+	char id[32];
+	const char *s = "-";
+
+	if (cg->state == LS_CG_UNKNOWN) {
+		s = "?";
+	} else if (cg->state == LS_CG_KNOWN && !cg->charged) {
+		s = "none";
+	} else if (cg->state == LS_CG_KNOWN) {
+		snprintf(id, sizeof(id), "#%" PRIu64, cg->id);
+		s = cg->path ? cg->path : id;
+	}
+	fprintf(out, "%-*s  ", W_CG, s);
+}
+
 /* Returns the buffer's size, for the total. */
 static uint64_t print_buffer(FILE *out, const struct dmabuf_share_buffer *b,
-			     int known)
+			     const struct ls_cgroup *cg, int known)
 {
 	struct dmabuf_share_desc d;
 	char size[24];
@@ -232,6 +259,7 @@ static uint64_t print_buffer(FILE *out, const struct dmabuf_share_buffer *b,
 	print_holders(out, b, 0, W_FDS);
 	print_holders(out, b, 1, W_MAPS);
 	print_devices(out, b, known);
+	print_cgroup(out, cg);
 	fprintf(out, "%s\n", d.name);
 	return d.size;
 }
@@ -255,6 +283,7 @@ static void print_processes(FILE *out, const struct ls_process *p, size_t n)
 }
 
 static void print_table(FILE *out, const struct dmabuf_share_inventory *inv,
+			const struct ls_cgroups *cg,
 			const struct ls_process *procs, size_t nprocs)
 {
 	int known = !!(dmabuf_share_inventory_sources(inv) &
@@ -263,18 +292,19 @@ static void print_table(FILE *out, const struct dmabuf_share_inventory *inv,
 	uint64_t total = 0;
 	size_t i;
 
-	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  NAME\n", W_INODE,
-		"INODE", W_SIZE, "SIZE", W_EXP, "EXPORTER", W_FDS, "FDS",
-		W_MAPS, "MAPS", W_DEVS, "DEVICES");
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  NAME\n",
+		W_INODE, "INODE", W_SIZE, "SIZE", W_EXP, "EXPORTER", W_FDS,
+		"FDS", W_MAPS, "MAPS", W_DEVS, "DEVICES", W_CG, "CGROUP");
 	for (i = 0; (b = dmabuf_share_inventory_buffer(inv, i)) != NULL; i++)
-		total += print_buffer(out, b, known);
+		total += print_buffer(out, b, ls_cgroups_get(cg, i), known);
 	fprintf(out, "total: %zu dma-bufs, %" PRIu64 " bytes\n",
 		dmabuf_share_inventory_count(inv), total);
 	print_processes(out, procs, nprocs);
 }
 
 /* On stderr, so that stdout stays the listing alone. */
-static void print_notes(const struct dmabuf_share_inventory *inv)
+static void print_notes(const struct dmabuf_share_inventory *inv,
+			const struct ls_cgroups *cg)
 {
 	size_t hidden = dmabuf_share_inventory_hidden_pids(inv);
 
@@ -288,9 +318,11 @@ static void print_notes(const struct dmabuf_share_inventory *inv)
 			"note: %zu processes could not be inspected; run as "
 			"root to see all\n",
 			hidden);
+	ls_cgroups_notes(cg, stderr);
 }
 
-int ls_print(const struct dmabuf_share_inventory *inv, int json, FILE *out)
+int ls_print(const struct dmabuf_share_inventory *inv,
+	     const struct ls_cgroups *cg, int json, FILE *out)
 {
 	struct ls_process *procs;
 	size_t nprocs = 0;
@@ -299,9 +331,9 @@ int ls_print(const struct dmabuf_share_inventory *inv, int json, FILE *out)
 	if (!procs)
 		return -1;
 	if (json)
-		ls_json(out, inv, procs, nprocs);
+		ls_json(out, inv, cg, procs, nprocs);
 	else
-		print_table(out, inv, procs, nprocs);
+		print_table(out, inv, cg, procs, nprocs);
 	free(procs);
 	return 0;
 }
@@ -309,6 +341,7 @@ int ls_print(const struct dmabuf_share_inventory *inv, int json, FILE *out)
 int cmd_ls(int argc, char **argv)
 {
 	struct dmabuf_share_inventory *inv = NULL;
+	struct ls_cgroups *cg;
 	int ret, json = 0;
 
 	ret = parse(argc, argv, &json);
@@ -317,9 +350,11 @@ int cmd_ls(int argc, char **argv)
 	ret = dmabuf_share_inventory_read(0, &inv);
 	if (ret)
 		return cli_fail("ls", ret, "list dma-bufs");
-	ret = ls_print(inv, json, stdout);
+	cg = ls_cgroups_read(inv, DMABUF_SHARE_EXPORTER_PATH);
+	ret = cg ? ls_print(inv, cg, json, stdout) : -1;
 	if (!ret)
-		print_notes(inv);
+		print_notes(inv, cg);
+	ls_cgroups_free(cg);
 	dmabuf_share_inventory_free(inv);
 	return ret ? cli_fail("ls", -ENOMEM, "sum up the processes") : EXIT_OK;
 }

@@ -55,9 +55,34 @@ static void json_devices(FILE *out, const struct dmabuf_share_buffer *b,
 	fputc(']', out);
 }
 
+/*
+ * null for another exporter's buffer; else every key, each null when not
+ * known, "unknown" saying why it is not.
+ */
+static void json_cgroup(FILE *out, const struct ls_cgroup *cg)
+{
+	int known = cg->state == LS_CG_KNOWN;
+
+	fputs(",\"memory_cgroup\":", out);
+	if (cg->state == LS_CG_NONE) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"path\":", out);
+	json_string_or_null(out, known ? cg->path : NULL);
+	if (known)
+		fprintf(out, ",\"id\":%" PRIu64 ",\"charged\":%s", cg->id,
+			cg->charged ? "true" : "false");
+	else
+		fputs(",\"id\":null,\"charged\":null", out);
+	fputs(",\"unknown\":", out);
+	json_string_or_null(out, known ? NULL : cg->reason);
+	fputc('}', out);
+}
+
 /* Returns the buffer's size (0 when unknown), for the total. */
 static uint64_t json_buffer(FILE *out, const struct dmabuf_share_buffer *b,
-			    int known)
+			    const struct ls_cgroup *cg, int known)
 {
 	struct dmabuf_share_desc d;
 
@@ -75,6 +100,7 @@ static uint64_t json_buffer(FILE *out, const struct dmabuf_share_buffer *b,
 	fputc(',', out);
 	json_holders(out, b);
 	json_devices(out, b, known);
+	json_cgroup(out, cg);
 	fputc('}', out);
 	return d.size;
 }
@@ -95,7 +121,8 @@ static void json_processes(FILE *out, const struct ls_process *p, size_t n)
 }
 
 void ls_json(FILE *out, const struct dmabuf_share_inventory *inv,
-	     const struct ls_process *procs, size_t nprocs)
+	     const struct ls_cgroups *cg, const struct ls_process *procs,
+	     size_t nprocs)
 {
 	unsigned int src = dmabuf_share_inventory_sources(inv);
 	int known = !!(src & DMABUF_SHARE_SRC_DEBUGFS);
@@ -112,7 +139,7 @@ void ls_json(FILE *out, const struct dmabuf_share_inventory *inv,
 	for (i = 0; (b = dmabuf_share_inventory_buffer(inv, i)) != NULL; i++) {
 		if (i)
 			fputc(',', out);
-		total += json_buffer(out, b, known);
+		total += json_buffer(out, b, ls_cgroups_get(cg, i), known);
 	}
 	fputc(']', out);
 	json_processes(out, procs, nprocs);

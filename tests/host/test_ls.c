@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,7 +111,7 @@ static double render(size_t n, int json)
 		FILE *f = open_memstream(&out, &len);
 		double t = cpu_seconds();
 
-		CU_ASSERT_EQUAL(ls_print(inv, json, f), 0);
+		CU_ASSERT_EQUAL(ls_print(inv, NULL, json, f), 0);
 		t = cpu_seconds() - t;
 		fclose(f);
 		best = t < best ? t : best;
@@ -147,13 +149,13 @@ static void test_ls_json_fields_and_totals(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len), *c;
 
-	CU_ASSERT_EQUAL(ls_print(inv, 1, f), 0);
+	CU_ASSERT_EQUAL(ls_print(inv, NULL, 1, f), 0);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text,
 				      "{\"inode\":1,\"size\":4096,"
 				      "\"exporter\":\"dmabuf_exporter\","
 				      "\"name\":\"buf0\",\"fds\":[{\"pid\":"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"devices\":[\"vgem\"]}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"devices\":[\"vgem\"],"));
 	c = fopen("/proc/self/comm", "re");
 	if (c && fgets(comm, sizeof(comm), c))
 		comm[strcspn(comm, "\n")] = '\0';
@@ -168,6 +170,166 @@ static void test_ls_json_fields_and_totals(void)
 					    "\"bytes\":8192},"));
 	free(text);
 	dmabuf_share_inventory_free(inv);
+}
+
+/*
+ * An inventory of one buffer with exporter @exp, held by fd @fd in @pid
+ * and by mapping in this process, under inode @inode.
+ */
+static struct dmabuf_share_inventory *
+one_buffer(const char *exp, uint64_t inode, pid_t pid, int fd)
+{
+	struct dmabuf_share_inventory *inv = calloc(1, sizeof(*inv));
+	struct dmabuf_share_buffer *b = dbs_inv_add(inv, inode);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	b->desc.inode = inode;
+	b->desc.size = 4096;
+	snprintf(b->desc.exp_name, sizeof(b->desc.exp_name), "%s", exp);
+	CU_ASSERT_EQUAL(dbs_buffer_add_holder(b, pid, fd), 0);
+	CU_ASSERT_EQUAL(dbs_buffer_add_holder(b, getpid(), -1), 0);
+	inv->sources = DMABUF_SHARE_SRC_PROC;
+	dbs_inv_finish(inv);
+	return inv;
+}
+
+/* ls's output for @inv with the cgroups read from @dev; and its notes. */
+static char *ls_with(struct dmabuf_share_inventory *inv, const char *dev,
+		     int json, char **notes)
+{
+	struct ls_cgroups *cg = ls_cgroups_read(inv, dev);
+	char *text = NULL;
+	size_t len = 0, nlen = 0;
+	FILE *f = open_memstream(&text, &len);
+	FILE *n = open_memstream(notes, &nlen);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cg);
+	CU_ASSERT_EQUAL(ls_print(inv, cg, json, f), 0);
+	ls_cgroups_notes(cg, n);
+	fclose(f);
+	fclose(n);
+	ls_cgroups_free(cg);
+	return text;
+}
+
+/* Another exporter's buffer has no cgroup: null, '-', and no note. */
+static void test_ls_cgroup_only_for_the_exporter(void)
+{
+	struct dmabuf_share_inventory *inv = one_buffer("system", 7, 1, 3);
+	char *notes = NULL, *text = ls_with(inv, "/nonexistent", 1, &notes);
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",\"memory_cgroup\":null}"));
+	CU_ASSERT_STRING_EQUAL(notes, "");
+	free(text);
+	free(notes);
+	text = ls_with(inv, "/nonexistent", 0, &notes);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  CGROUP        NAME\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, " -             \n"));
+	free(text);
+	free(notes);
+	dmabuf_share_inventory_free(inv);
+}
+
+/* Without the device: unknown, with the reason in the notes and JSON. */
+static void test_ls_cgroup_unknown_without_device(void)
+{
+	struct dmabuf_share_inventory *inv =
+		one_buffer("dmabuf_exporter", 7, getpid(), 0);
+	char *notes = NULL, *text = ls_with(inv, "/nonexistent", 1, &notes);
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		text, ",\"memory_cgroup\":{\"path\":null,\"id\":null,"
+		      "\"charged\":null,\"unknown\":\"the exporter device "
+		      "cannot be opened\"}}"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(notes, "note: memory cgroup unknown for 1 buffer: the "
+			      "exporter device cannot be opened (open "
+			      "/nonexistent: "));
+	free(text);
+	free(notes);
+	text = ls_with(inv, "/nonexistent", 0, &notes);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, " ?             \n"));
+	free(text);
+	free(notes);
+	dmabuf_share_inventory_free(inv);
+}
+
+/*
+ * The exporter is asked through the holder's own fd, after checking it is
+ * still the buffer: a child's fd is borrowed with pidfd_getfd() (the host
+ * tests run as root) and reaches the ioctl, which /dev/null refuses with
+ * ENOTTY as a module without BUF_INFO would; an fd number that now holds
+ * another file is "gone".
+ */
+static void test_ls_cgroup_borrows_the_holders_fd(void)
+{
+	int fd = make_memfd(4096, 0), p[2];
+	struct dmabuf_share_inventory *inv;
+	char *notes = NULL, *text, c = 0;
+	struct stat st;
+	pid_t child;
+
+	CU_ASSERT_EQUAL_FATAL(fstat(fd, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+	child = fork();
+	CU_ASSERT_FATAL(child >= 0);
+	if (!child) {
+		close(p[1]);
+		/* Holds @fd (inherited) until the test closes the pipe. */
+		_exit(read(p[0], &c, 1) < 0);
+	}
+	close(p[0]);
+	inv = one_buffer("dmabuf_exporter", st.st_ino, child, fd);
+	text = ls_with(inv, "/dev/null", 1, &notes);
+	if (geteuid() == 0)
+		CU_ASSERT_PTR_NOT_NULL(strstr(
+			notes, "for 1 buffer: the module predates BUF_INFO"));
+	free(text);
+	free(notes);
+	dmabuf_share_inventory_free(inv);
+	/* Our own fd is used as it is. */
+	inv = one_buffer("dmabuf_exporter", st.st_ino, getpid(), fd);
+	text = ls_with(inv, "/dev/null", 1, &notes);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(notes, "for 1 buffer: the module predates BUF_INFO"));
+	free(text);
+	free(notes);
+	dmabuf_share_inventory_free(inv);
+	inv = one_buffer("dmabuf_exporter", st.st_ino + 1, getpid(), fd);
+	text = ls_with(inv, "/dev/null", 1, &notes);
+	CU_ASSERT_PTR_NOT_NULL(strstr(notes, "for 1 buffer: its holders exited "
+					     "or closed it"));
+	free(text);
+	free(notes);
+	dmabuf_share_inventory_free(inv);
+	close(p[1]);
+	waitpid(child, NULL, 0);
+	close(fd);
+}
+
+/* A cgroup id names the directory whose inode it is: our own cgroup. */
+static void test_ls_cgroup_path_of_an_id(void)
+{
+	char line[4096] = "", dir[8192];
+	struct ls_cgroups *cg;
+	struct stat st;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	while (f && fgets(line, sizeof(line), f) && strncmp(line, "0::", 3))
+		line[0] = '\0';
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", line + 3);
+	if (strncmp(line, "0::/", 4) || stat(dir, &st)) {
+		fprintf(stderr, "\n    SKIP: no cgroup v2 at /sys/fs/cgroup\n");
+		return;
+	}
+	cg = ls_cgroups_read(NULL, "/nonexistent");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cg);
+	CU_ASSERT_STRING_EQUAL(ls_cgroup_path(cg, st.st_ino), line + 3);
+	CU_ASSERT_PTR_NULL(ls_cgroup_path(cg, 0));
+	ls_cgroups_free(cg);
 }
 
 /* Names are bytes: control characters escaped, invalid UTF-8 replaced. */
@@ -188,6 +350,13 @@ CU_TestInfo ls_tests[] = {
 	{ "ls --json: fields and per-process totals",
 	  test_ls_json_fields_and_totals },
 	{ "JSON strings are always valid", test_json_strings_are_always_valid },
+	{ "ls: only the exporter's buffers have a cgroup",
+	  test_ls_cgroup_only_for_the_exporter },
+	{ "ls: cgroup unknown without the device, and why",
+	  test_ls_cgroup_unknown_without_device },
+	{ "ls: the cgroup is asked through the holder's fd",
+	  test_ls_cgroup_borrows_the_holders_fd },
+	{ "ls: a cgroup id names its directory", test_ls_cgroup_path_of_an_id },
 	{ "ls renders 20,000 buffers in linear time",
 	  test_ls_renders_20000_buffers_in_linear_time },
 	{ "ls: notes go to stderr", test_ls_notes_go_to_stderr },

@@ -312,6 +312,7 @@ static void test_client_killed_mid_use(void)
 /* Fields of the `ls` line for @inode; the line's NAME is the rest. */
 struct ls_line {
 	char size[32], exporter[64], fds[1024], maps[512], devices[256];
+	char cgroup[256];
 	const char *name;
 };
 
@@ -323,8 +324,9 @@ static int find_ls_line(const char *out, uint64_t inode, struct ls_line *l)
 
 	snprintf(key, sizeof(key), "\n%" PRIu64 " ", inode);
 	p = strstr(out, key);
-	if (!p || sscanf(p + 1, "%*s %31s %63s %1023s %511s %255s %n", l->size,
-			 l->exporter, l->fds, l->maps, l->devices, &pos) != 5)
+	if (!p || sscanf(p + 1, "%*s %31s %63s %1023s %511s %255s %255s %n",
+			 l->size, l->exporter, l->fds, l->maps, l->devices,
+			 l->cgroup, &pos) != 6)
 		return 0;
 	l->name = p + 1 + pos;
 	return 1;
@@ -405,6 +407,104 @@ static void test_ls_matches_existing_buffers(void)
 	/* Once every holder is gone the buffer is gone from the listing. */
 	CLI_EXPECT(&r, 0, "ls");
 	CU_ASSERT_FALSE(find_ls_line(r.out, d.inode, &line));
+}
+
+#define LS_CG "/sys/fs/cgroup/importer-ls"
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Start a server from inside cgroup LS_CG, so its buffer is charged there. */
+static void start_server_in_cgroup(struct run *srv, const char *const argv[])
+{
+	char pid[32];
+	int rc;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	CU_ASSERT_EQUAL_FATAL(write_text(LS_CG "/cgroup.procs", pid), 0);
+	rc = run_start(srv, argv);
+	/* Back to the root before anything can fail. */
+	CU_ASSERT_EQUAL(write_text("/sys/fs/cgroup/cgroup.procs", pid), 0);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	if (!run_wait_output(srv, "serving dma-buf", LIMIT_S)) {
+		run_wait(srv, 1);
+		fprintf(stderr, "serve did not start: %s\n", srv->err);
+		CU_FAIL_FATAL("serve did not start");
+	}
+}
+
+/* The JSON object of buffer @inode in @out holds @want. */
+static int json_buffer_has(const char *out, uint64_t inode, const char *want)
+{
+	char key[48];
+	const char *p, *next, *hit;
+
+	snprintf(key, sizeof(key), "{\"inode\":%" PRIu64 ",", inode);
+	p = strstr(out, key);
+	if (!p)
+		return 0;
+	next = strstr(p + 1, "{\"inode\":");
+	hit = strstr(p, want);
+	return hit && (!next || hit < next);
+}
+
+/*
+ * A buffer allocated by a server in cgroup X is listed with X, by `ls` and
+ * `ls --json`, as BUF_INFO names it: X's path when the memory is charged
+ * (the page allocator), "none" when charged to nobody (a CMA area).  ls
+ * reaches the buffer through the server's and this process's fds.
+ */
+static void test_ls_shows_the_charged_cgroup(void)
+{
+	const char *sock = test_path("lscg.sock");
+	struct dmabuf_share_desc d;
+	struct run srv, r;
+	struct ls_line line;
+	struct stat st;
+	uint64_t id = 0;
+	int charged = -1, dev = -1, fd;
+	char want[256];
+
+	/* Enabled by the memcg suite too; harmless when it already is. */
+	write_text("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	rmdir(LS_CG);
+	CU_ASSERT_EQUAL_FATAL(mkdir(LS_CG, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(LS_CG, &st), 0);
+	start_server_in_cgroup(&srv, ARGV("serve", sock, "--size", "128K",
+					  "--name", "vm-ls-cgroup"));
+	fd = attach_here(sock, &d);
+	CU_ASSERT_EQUAL_FATAL(dmabuf_share_exporter_open(NULL, &dev), 0);
+	CU_ASSERT_EQUAL(dmabuf_share_buffer_cgroup(dev, fd, &id, &charged), 0);
+	close(dev);
+	/* Charged or not, the id names the allocating cgroup here. */
+	CU_ASSERT_EQUAL(id, (uint64_t)st.st_ino);
+	CLI_EXPECT(&r, 0, "ls");
+	CU_ASSERT_TRUE(find_ls_line(r.out, d.inode, &line));
+	if (find_ls_line(r.out, d.inode, &line))
+		CU_ASSERT_STRING_EQUAL(line.cgroup,
+				       charged ? "/importer-ls" : "none");
+	CU_ASSERT_PTR_NULL(strstr(r.err, "memory cgroup unknown"));
+	CLI_EXPECT(&r, 0, "ls", "--json");
+	snprintf(want, sizeof(want),
+		 "\"memory_cgroup\":{\"path\":\"/importer-ls\",\"id\":%" PRIu64
+		 ",\"charged\":%s,\"unknown\":null}",
+		 (uint64_t)st.st_ino, charged ? "true" : "false");
+	CU_ASSERT_TRUE(json_buffer_has(r.out, d.inode, want));
+	printf("\n    buffer %" PRIu64 " %s to cgroup %" PRIu64 " (%s)\n",
+	       d.inode, charged ? "charged" : "not charged (CMA)", id,
+	       line.cgroup);
+	close(fd);
+	CU_ASSERT_EQUAL(stop_server(&srv), 0);
+	rmdir(LS_CG);
 }
 
 /* Library-level PRIME round trip on an fd received from a CLI server. */
@@ -588,6 +688,7 @@ static CU_TestInfo cli_tests[] = {
 	  test_server_exit_leaves_client_mappings },
 	{ "client killed mid-use", test_client_killed_mid_use },
 	{ "ls matches existing buffers", test_ls_matches_existing_buffers },
+	{ "ls shows the charged cgroup", test_ls_shows_the_charged_cgroup },
 	{ "library maps 4 MiB 2 MiB-aligned", test_library_maps_4mib_aligned },
 	{ "errors name the cause", test_errors_name_the_cause },
 	{ "a stopped server times clients out",

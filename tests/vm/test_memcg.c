@@ -388,8 +388,8 @@ static int refill_after_release(void *arg)
 
 /*
  * Pressure in the cgroup itself gives back what the cache holds for it
- * at once: an allocation that fails its charge empties the cache and is
- * tried again (the cache's shrinker only runs under global pressure).
+ * at once: the cache's shrinker is memcg aware, and an allocation that
+ * still fails its charge empties the cache and is tried again.
  */
 static void own_pressure_empties_the_cache(void)
 {
@@ -398,6 +398,65 @@ static void own_pressure_empties_the_cache(void)
 	CU_ASSERT_EQUAL(cg_key("dmabuf-refill", "memory.events", "oom_kill"),
 			0);
 	cg_remove("dmabuf-refill");
+}
+
+/*
+ * In "dmabuf-reclaim" (64 MiB): 6 buffers of 4 MiB, released into the
+ * cache and still charged here, then 56 MiB of anonymous memory touched.
+ * 24 + 56 MiB do not fit in 64: the cgroup's own reclaim must give back
+ * at least 16 MiB of its cached buffers, or the cgroup's OOM killer kills
+ * this child.  Nothing else frees them meanwhile: expiry is off.
+ */
+static int anon_after_release(void *arg)
+{
+	size_t off, len = 56 * MIB;
+	uint64_t cached, after;
+	int fds[6], i;
+	char *p;
+
+	(void)arg;
+	printf(" ");
+	fflush(stdout);
+	/* This child's own pages are charged where the test runs. */
+	CHILD_CHECK(mlockall(MCL_CURRENT) == 0);
+	CHILD_CHECK(cg_enter("dmabuf-reclaim") == 0);
+	for (i = 0; i < 6; i++)
+		CHILD_CHECK(alloc_fd(4 * MIB, &fds[i]) == 0);
+	for (i = 0; i < 6; i++)
+		close(fds[i]);
+	cached = cache_info().cached_bytes;
+	CHILD_CHECK(cached >= 24 * MIB);
+	CHILD_CHECK(current_of("dmabuf-reclaim") >= (long long)(24 * MIB));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHILD_CHECK(p != MAP_FAILED);
+	for (off = 0; off < len; off += PAGE)
+		p[off] = 1;
+	after = cache_info().cached_bytes;
+	printf("[cached %llu MiB, after 56 MiB of anonymous memory %llu MiB; memory.current %lld MiB]",
+	       (unsigned long long)(cached >> 20),
+	       (unsigned long long)(after >> 20),
+	       current_of("dmabuf-reclaim") >> 20);
+	CHILD_CHECK(after + 16 * MIB <= cached);
+	munmap(p, len);
+	return 0;
+}
+
+/*
+ * Reclaim inside a cgroup (here its memory.max, met by anonymous memory)
+ * gives back the buffers the cache keeps charged to it, at once: the
+ * cache's shrinker is memcg aware.  Before, only global reclaim ran it,
+ * and the process was OOM-killed with the cache still full.
+ */
+static void pressure_in_the_cgroup_frees_its_cache(void)
+{
+	module_reload("cache_idle_ms=0 cache_size=33554432");
+	cg_make_ok("dmabuf-reclaim", "67108864");
+	CU_ASSERT_EQUAL(run_child(anon_after_release, NULL), 0);
+	CU_ASSERT_EQUAL(cg_key("dmabuf-reclaim", "memory.events", "oom_kill"),
+			0);
+	cg_remove("dmabuf-reclaim");
+	module_reload("");
 }
 
 /* Hold 40 MiB of buffers in "dmabuf-oom", say so on @arg's pipe, wait. */
@@ -809,6 +868,8 @@ static const struct vm_test tests[] = {
 	VM_TEST_NEEDS(memcg_info_counts_uncharged, needs_charged_buffers),
 	VM_TEST_NEEDS(max_refuses_with_enomem, needs_charged_buffers),
 	VM_TEST_NEEDS(own_pressure_empties_the_cache, needs_charged_buffers),
+	VM_TEST_NEEDS(pressure_in_the_cgroup_frees_its_cache,
+		      needs_charged_buffers),
 	VM_TEST_NEEDS(oom_kills_inside_the_cgroup, needs_charged_buffers),
 	VM_TEST_NEEDS(cache_never_crosses_cgroups, needs_charged_buffers),
 	VM_TEST_NEEDS(passed_buffer_stays_charged, needs_charged_buffers),
