@@ -179,13 +179,19 @@ check_kernel_log() {
 	fi
 }
 
+# no_timer_check: the kernel's early test that the IO-APIC timer ticks
+# waits a few milliseconds of the guest's own delay loop, which a TCG vCPU
+# on a loaded host can outrun; behind intel-iommu's interrupt remapping it
+# then panics ("timer doesn't work through Interrupt-remapped IO-APIC":
+# 6.12+iommu, once in the loaded make check runs of issue 20).  KVM
+# guests skip the same test for the same reason (arch/x86/kernel/kvm.c).
 boot() {
 	local qemu_pid tail_pid status
 	: > "$out/tests.log"
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-machine q35 "${qemu_args[@]}" -accel "$accel" -cpu max -smp "$smp" -m "$mem" \
 		-kernel "$kdir/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-		-append "console=ttyS0 loglevel=7 panic=-1 oops=panic rdinit=/init $(builtin_options) $append" \
+		-append "console=ttyS0 loglevel=7 panic=-1 oops=panic no_timer_check rdinit=/init $(builtin_options) $append" \
 		-display none -monitor none -no-reboot -nodefaults \
 		-serial "file:$out/console.log" -serial "file:$out/tests.log" &
 	qemu_pid=$!
