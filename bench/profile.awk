@@ -48,7 +48,9 @@ function tree(p, depth, max,   k, n, list, a, b, t, name, pad) {
 function flush(   i, order) {
 	if (prov == "")
 		return
-	print "#### " prov (root != "" ? ": from " root " down" : "") "\n"
+	print "#### " prov (root == "" ? "" : ": from " root " down" \
+		(oncpu ? ", on-CPU time only (sleep-time off)" : \
+		 ", with the time switched out (sleep-time on)")) "\n"
 	print "| entry / call | calls | median us |"
 	print "|---|---:|---:|"
 	split("__x64_sys_ioctl __x64_sys_mmap handle_mm_fault __x64_sys_munmap __x64_sys_close dma_buf_export", order, " ")
@@ -66,7 +68,7 @@ function flush(   i, order) {
 
 { sub(/\r$/, "") }
 /^@@PROFILE-END/ { flush(); prov = ""; next }
-/^@@PROFILE / { prov = $2; root = $3; next }
+/^@@PROFILE / { prov = $2; root = $3; oncpu = $4 == "on-cpu"; next }
 prov == "" || /^#/ { next }
 {
 	# "   25.142359 |   0)  ! 804.698 us  |    name() {"

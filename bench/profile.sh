@@ -17,9 +17,13 @@ t=/sys/kernel/tracing
 [ -e $t/current_tracer ] || mount -t tracefs nodev $t 2>/dev/null ||
 	t=/sys/kernel/debug/tracing
 [ -e $t/current_tracer ] || { echo "profile.sh: no tracefs"; exit 1; }
-# trace ROOTS DEPTH PROVIDER: one run of the bench, traced from ROOTS down.
+# trace ROOTS DEPTH PROVIDER [SLEEP-TIME]: one run of the bench, traced
+# from ROOTS down.  SLEEP-TIME 0 leaves out of each function's time what
+# other tasks ran while this one was switched out (ftrace's default, 1,
+# counts it).
 trace() {
 	echo 0 > $t/tracing_on
+	echo "${4:-1}" > $t/options/sleep-time 2>/dev/null || true
 	echo nop > $t/current_tracer
 	echo > $t/trace
 	echo 8192 > $t/buffer_size_kb
@@ -39,13 +43,20 @@ for p in "$@"; do
 	echo "@@PROFILE $p"
 	cat $t/trace
 	echo "@@PROFILE-END"
-	# A second run from dma_buf_export down: where the dma-buf's own
-	# creation goes (issue 21: 124.6 us for the exporter, 40.3 for the
-	# system heap on 6.12), three levels deep.
+	# Two more runs from dma_buf_export down, three levels deep: where the
+	# dma-buf's own creation goes (issue 21: 124.6 us for the exporter,
+	# 40.3 for the system heap on 6.12), first counting the time other
+	# tasks ran while the bench was switched out in it (the cache's
+	# zeroing kworker shares this one vCPU), then without it.
 	trace dma_buf_export 3 "$p"
 	echo "@@PROFILE $p dma_buf_export"
 	cat $t/trace
 	echo "@@PROFILE-END"
+	trace dma_buf_export 3 "$p" 0
+	echo "@@PROFILE $p dma_buf_export on-cpu"
+	cat $t/trace
+	echo "@@PROFILE-END"
 done
+echo 1 > $t/options/sleep-time 2>/dev/null || true
 echo nop > $t/current_tracer
 echo > $t/set_ftrace_pid

@@ -71,17 +71,19 @@ idle_check() {
 	read -r b0 t0 < <(host_cpu_ticks)
 	for ((i = 0; i < secs; i++)); do
 		sleep 1
-		running+=$(ps -eo stat=,pid=,comm= | awk '$1 ~ /^R/ && $3 != "ps" {
-			printf "%s %s, ", $2, $3 }')
+		running+=$(ps -eo stat=,pid=,comm= |
+			awk '$1 ~ /^R/ && $3 != "ps" { print $2, $3 }')$'\n'
 	done
 	read -r b1 t1 < <(host_cpu_ticks)
-	busy=$(( t1 > t0 ? 100 * (b1 - b0) / (t1 - t0) : 0 ))
-	qemus=$(pgrep -a qemu-system | cut -c 1-120 || true)
+	busy=$((t1 > t0 ? 100 * (b1 - b0) / (t1 - t0) : 0))
+	running=$(sort -u <<< "$running" | sed '/^$/d' | head -n 8 |
+		paste -sd ',' | sed 's/,/, /g')
+	qemus=$(pgrep -l qemu-system | paste -sd ',' | sed 's/,/, /g' || true)
 	if [ "$busy" -gt "$max" ]; then
-		why="${busy}% of the host's CPU time busy over ${secs}s (at most ${max}%, BENCH_IDLE_MAX_BUSY); running: $(tr ',' '\n' <<< "$running" | sort -u | head -n 8 | paste -sd ',' | sed 's/^, *//')"
+		why="${busy}% of the host's CPU time busy over ${secs}s (at most ${max}%, BENCH_IDLE_MAX_BUSY); running: ${running:-nothing seen}"
 	fi
 	if [ -n "$qemus" ]; then
-		why="${why:+$why; }$(wc -l <<< "$qemus") qemu-system process(es): $(paste -sd ';' <<< "$qemus")"
+		why="${why:+$why; }other VMs running: $qemus"
 	fi
 	host_state=idle
 	[ -z "$why" ] && return 0
