@@ -137,9 +137,11 @@ function claim_table(   k, ci, s, mlist, mname, n) {
 
 # Chart data for metric dat at cpus vCPUs.
 function chart(   p, s, b, n, v, list, cols, nc2) {
+	# Only providers with a number at this vCPU count: gnuplot stops at
+	# an empty column.
 	nc2 = 0
 	for (p = 1; p <= np; p++)
-		if (seen[dat, provs[p]])
+		if ((dat, cpus, provs[p]) in seen_cpus)
 			cols[++nc2] = provs[p]
 	printf "size"
 	for (p = 1; p <= nc2; p++)
@@ -188,6 +190,7 @@ NR == 1 { next }
 	if ($8 > 0) {
 		val[m, b, p, s] = $9
 		seen[m, p] = 1
+		seen_cpus[m, $15, p] = 1
 		any_metric[m] = 1
 	}
 	if (!kernel)

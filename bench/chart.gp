@@ -4,7 +4,8 @@
 # measurement and vCPU count.  bench/report.sh sets dir (holding
 # METRIC-VCPUS.dat from bench/boots.awk: size in KiB, then per provider
 # the median of the boots' medians, their min and their max), panels
-# (METRIC:VCPUS for each file with data), boots, out and subtitle.
+# (METRIC:VCPUS, a row per vCPU count; "-" first: no data, a blank
+# panel), cols (panels per row), boots, out and subtitle.
 set terminal pngcairo size 1500,900 font 'sans,10'
 set output out
 set datafile separator '\t'
@@ -14,9 +15,7 @@ set logscale xy
 set xlabel 'buffer size (KiB)'
 set grid
 set bars small
-n = words(panels)
-cols = n > 3 ? 3 : n
-rows = (n + cols - 1) / cols
+rows = (words(panels) + cols - 1) / cols
 set multiplot layout rows,cols title 'dmabuf-bench: '.subtitle. \
 	' (points: median of '.boots.' boot(s); bars: lowest to highest boot)'
 
@@ -24,6 +23,10 @@ name(m) = m eq 'frame' ? 'frame loop: alloc, mmap, touch all, munmap, close' : \
 	m eq 'frame-cpu' ? 'frame loop: CPU time per cycle, all CPUs' : \
 	'remap a live buffer: mmap, touch all, munmap'
 do for [p in panels] {
+	if (p[1:1] eq '-') {
+		set multiplot next
+		continue
+	}
 	m = p[1:strstrt(p, ':') - 1]
 	c = p[strstrt(p, ':') + 1:]
 	set title name(m).' ('.c.' vCPU'.(c eq '1' ? '' : 's').')'

@@ -58,7 +58,8 @@ function flush(   i, order) {
 		if (!(order[i] in cnt))
 			continue
 		printf "| **%s** | %d | %.1f |\n", order[i], cnt[order[i]], median(vals[order[i]])
-		tree(order[i], 1, 4)
+		# dma_buf_export has few children: all of them.
+		tree(order[i], 1, order[i] == "dma_buf_export" ? 12 : 4)
 	}
 	print ""
 	delete vals

@@ -48,16 +48,29 @@ trap 'rm -rf "$tmp"' EXIT
 	done
 } > "$dest/results.md"
 
-# One data file per panel (bench/boots.awk); panels without data stay out.
-panels=""
+# One data file per panel (bench/boots.awk): a row of panels per vCPU
+# count, a column per measurement that has data in any row; a panel
+# without data is left blank ("-" before its name).
 mapfile -t vcpus < <(awk -F'\t' 'NR > 1 && !seen[$15]++ { print $15 }' \
 	"$dest/results.tsv")
-for cpus in "${vcpus[@]}"; do
-	for metric in frame frame-cpu remap-all; do
+metrics=()
+for metric in frame frame-cpu remap-all; do
+	for cpus in "${vcpus[@]}"; do
 		awk -F'\t' -v dat="$metric" -v cpus="$cpus" \
 			-f "$here/boots.awk" "$dest/results.tsv" \
 			> "$tmp/$metric-$cpus.dat"
-		if [ "$(head -n 1 "$tmp/$metric-$cpus.dat")" != size ]; then
+	done
+	if awk -F'\t' -v m="$metric" 'NR > 1 && $5 == m && $8 > 0 { found = 1 }
+		END { exit !found }' "$dest/results.tsv"; then
+		metrics+=("$metric")
+	fi
+done
+panels=""
+for cpus in "${vcpus[@]}"; do
+	for metric in "${metrics[@]}"; do
+		if [ "$(head -n 1 "$tmp/$metric-$cpus.dat")" = size ]; then
+			panels="$panels -$metric:$cpus"
+		else
 			panels="$panels $metric:$cpus"
 		fi
 	done
@@ -68,6 +81,6 @@ if awk -F'\t' 'NR > 1 && $16 != "idle" { found = 1 } END { exit !found }' \
 	title="$title; MACHINE NOT IDLE, not a claim"
 fi
 boots=$(awk -F'\t' 'NR > 1 && !seen[$14]++ { n++ } END { print n }' "$dest/results.tsv")
-gnuplot -e "dir='$tmp'; out='$dest/chart.png'; subtitle='$title'; panels='${panels# }'; boots='$boots'" \
+gnuplot -e "dir='$tmp'; out='$dest/chart.png'; subtitle='$title'; panels='${panels# }'; cols=${#metrics[@]}; boots='$boots'" \
 	"$here/chart.gp"
 cat "$dest/results.md"
