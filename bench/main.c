@@ -13,10 +13,10 @@
  *   (default: all)
  *   --rounds, --frames: the frame loop takes every provider in turn, in a
  *   new order each round (default 7), for N cycles back to back (default 20)
- *   --cpu-ms: the frame loop's CPU time per cycle (all CPUs, from
- *   /proc/stat) takes the providers in turn for the same rounds, each turn
- *   cycling back to back for N ms of wall time (default 1000: /proc/stat
- *   counts in 10 ms units, so one turn resolves 1% of itself)
+ *   --cpu-ms: the frame loop's CPU time per cycle (all CPUs: wall time
+ *   less idle from /proc/stat) takes the providers in turn for the same
+ *   rounds, each turn cycling back to back for N ms of wall time (default
+ *   1000: /proc/stat counts in 10 ms units, so one turn resolves 1%)
  *   --providers: measure only these (default: all), the rest are reported
  *   n/a as not selected
  *   --tag: report the exporter's rows as exporter-TAG (e.g. the module

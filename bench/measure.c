@@ -156,29 +156,32 @@ void measure_frame(const struct bench_opts *o, size_t size)
 }
 
 /*
- * CPU time of the whole machine so far, in us: every CPU's non-idle time
- * from /proc/stat's first line (user, nice, system, irq, softirq, steal;
- * not idle or iowait).  It counts kworkers too, e.g. the exporter's cache
- * zeroing a released buffer on another CPU.  /proc/stat counts in
- * USER_HZ (10 ms) units, sampled by the scheduler tick.
+ * CPU time of the whole machine, in us, counted from an arbitrary zero:
+ * the wall time of every online CPU less the time they spent idle (idle
+ * and iowait from /proc/stat's first line).  It counts kworkers and
+ * interrupts too, e.g. the exporter's cache zeroing a released buffer on
+ * another CPU.  The idle time, unlike the busy fields, is not sampled by
+ * the scheduler tick: with the tick stopped in idle (NO_HZ, as in
+ * Debian's kernels) the kernel clocks each idle period, and a tick the
+ * emulator delivered late or not at all cannot lose busy time.
+ * /proc/stat prints it in USER_HZ (10 ms) units.
  */
 static double machine_cpu_us(void)
 {
-	unsigned long long v[8] = { 0 };
+	unsigned long long v[5] = { 0 };
 	FILE *f = fopen("/proc/stat", "r");
-	long hz = sysconf(_SC_CLK_TCK);
+	long hz = sysconf(_SC_CLK_TCK), cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double t = now_us();
 	int n = 0;
 
 	if (f) {
-		n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
-			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-			   &v[7]);
+		n = fscanf(f, "cpu %llu %llu %llu %llu %llu", &v[0], &v[1],
+			   &v[2], &v[3], &v[4]);
 		fclose(f);
 	}
-	if (n < 8 || hz <= 0)
+	if (n < 5 || hz <= 0 || cpus <= 0)
 		return -1;
-	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1e6 /
-	       (double)hz;
+	return t * (double)cpus - (double)(v[3] + v[4]) * 1e6 / (double)hz;
 }
 
 /*
@@ -222,7 +225,7 @@ void measure_frame_cpu(const struct bench_opts *o, size_t size)
 			provider_settle(&providers[k]);
 			m1 = machine_cpu_us();
 			if (!run_check(&r, k, "/proc/stat",
-				       m0 < 0 || m1 < 0 ? -EIO : 0))
+				       m0 == -1 || m1 == -1 ? -EIO : 0))
 				continue;
 			r.v[0][k][round] = (m1 - m0) / n;
 		}

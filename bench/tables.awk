@@ -221,7 +221,7 @@ END {
 		" the others in one boot.\n"
 	range_table("Frame loop, back to back: allocate, mmap (2 MiB-aligned from 2 MiB up), touch every page, munmap, close, right after the release of a buffer of the same size (us, median (min-max))", "frame")
 	ratio_table("Frame loop relative to the exporter (above 1.00x: the exporter is faster)", "frame")
-	range_table("Frame loop, CPU time per cycle of all CPUs (user + system of every task, kworkers included; /proc/stat, 10 ms units over each turn) (us, median (min-max) over the rounds)", "frame-cpu")
+	range_table("Frame loop, CPU time per cycle of all CPUs (every task, kworkers and interrupts included: wall time x CPUs less idle from /proc/stat, 10 ms units over each turn) (us, median (min-max) over the rounds)", "frame-cpu")
 	ratio_table("Frame loop CPU time relative to the exporter (above 1.00x: the exporter costs less)", "frame-cpu")
 	range_table("Frame loop, CPU time per cycle of the bench process alone (us, median (min-max) over the rounds)", "frame-cpu-self")
 	table("Faults per frame-loop cycle", "frame-faults", "%s")
