@@ -69,6 +69,8 @@ uint64_t exporter_total_limit(void);
 
 /* stats.c */
 double now_us(void);
+/* CPU time of this process, all its threads, user and system. */
+double process_cpu_us(void);
 long minor_faults(void);
 struct summary {
 	int n;
@@ -90,6 +92,7 @@ void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct bench_opts {
 	int rounds;	  /* frame loop: rounds over every provider */
 	int frames;	  /* frame loop: back-to-back cycles per turn */
+	int cpu_ms;	  /* frame loop's CPU time: wall ms per turn */
 	int reps;	  /* cycle and remap repeats */
 	int handoff_reps; /* hand-off repeats (each forks a receiver) */
 	int bw_reps;	  /* bandwidth repeats */
@@ -100,6 +103,7 @@ struct bench_opts {
 	long scale_cap; /* most live buffers tried in the scale test */
 };
 void measure_frame(const struct bench_opts *o, size_t size);
+void measure_frame_cpu(const struct bench_opts *o, size_t size);
 void measure_steps(const struct bench_opts *o, size_t size);
 void measure_cycle(const struct bench_opts *o, size_t size);
 void measure_remap(const struct bench_opts *o, size_t size);

@@ -1,24 +1,38 @@
 # SPDX-License-Identifier: GPL-2.0
-# The chart of docs/bench/<kernel>: frame-loop time and remap time per
-# buffer size, one line per provider.  bench/report.sh sets dir (holding
-# frame.dat and remap-all.dat: size in KiB, then one column per provider),
-# out and subtitle.
-set terminal pngcairo size 1200,520 font 'sans,10'
+# The chart of docs/bench/<kernel>: frame-loop time, its CPU time per cycle
+# and remap time per buffer size, one line per provider, one panel per
+# measurement and vCPU count.  bench/report.sh sets dir (holding
+# METRIC-VCPUS.dat from bench/boots.awk: size in KiB, then per provider
+# the median of the boots' medians, their min and their max), panels
+# (METRIC:VCPUS, a row per vCPU count; "-" first: no data, a blank
+# panel), cols (panels per row), boots, out and subtitle.
+set terminal pngcairo size 1500,900 font 'sans,10'
 set output out
 set datafile separator '\t'
 set datafile missing 'NaN'
-set key autotitle columnhead top left
+set key top left
 set logscale xy
 set xlabel 'buffer size (KiB)'
 set grid
-set multiplot layout 1,2 title 'dmabuf-bench: '.subtitle
+set bars small
+rows = (words(panels) + cols - 1) / cols
+set multiplot layout rows,cols title 'dmabuf-bench: '.subtitle. \
+	' (points: median of '.boots.' boot(s); bars: lowest to highest boot)'
 
-set title 'frame loop: alloc, mmap, touch all, munmap, close, back to back'
-set ylabel 'median time (us)'
-plot for [i=2:*] dir.'/frame.dat' using 1:i with linespoints lw 2
-
-set title 'remap a live buffer: mmap, touch all, munmap'
-set ylabel 'median time (us)'
-plot for [i=2:*] dir.'/remap-all.dat' using 1:i with linespoints lw 2
-
+name(m) = m eq 'frame' ? 'frame loop: alloc, mmap, touch all, munmap, close' : \
+	m eq 'frame-cpu' ? 'frame loop: CPU time per cycle, all CPUs' : \
+	'remap a live buffer: mmap, touch all, munmap'
+do for [p in panels] {
+	if (p[1:1] eq '-') {
+		set multiplot next
+		continue
+	}
+	m = p[1:strstrt(p, ':') - 1]
+	c = p[strstrt(p, ':') + 1:]
+	set title name(m).' ('.c.' vCPU'.(c eq '1' ? '' : 's').')'
+	set ylabel (m eq 'frame-cpu' ? 'CPU us per cycle' : 'us, median')
+	f = dir.'/'.m.'-'.c.'.dat'
+	plot for [i=2:*:3] f using 1:i:i+1:i+2 with yerrorlines lw 2 \
+		title columnheader(i)
+}
 unset multiplot

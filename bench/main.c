@@ -5,7 +5,7 @@
  * runs it in the test VM and turns its result lines into docs/bench/.
  *
  * usage: dmabuf-bench [--accel NAME] [--host-cpu MODEL] [--reps N]
- *                     [--rounds N] [--frames N] [--bw-reps N]
+ *                     [--rounds N] [--frames N] [--cpu-ms N] [--bw-reps N]
  *                     [--fanout-reps N] [--procs N] [--sizes 4K,64K,...]
  *                     [--only METRIC,...] [--providers NAME,...]
  *                     [--tag TAG] [--quick]
@@ -13,6 +13,10 @@
  *   (default: all)
  *   --rounds, --frames: the frame loop takes every provider in turn, in a
  *   new order each round (default 7), for N cycles back to back (default 20)
+ *   --cpu-ms: the frame loop's CPU time per cycle (all CPUs: wall time
+ *   less idle from /proc/stat) takes the providers in turn for the same
+ *   rounds, each turn cycling back to back for N ms of wall time (default
+ *   1000: /proc/stat counts in 10 ms units, so one turn resolves 1%)
  *   --providers: measure only these (default: all), the rest are reported
  *   n/a as not selected
  *   --tag: report the exporter's rows as exporter-TAG (e.g. the module
@@ -154,6 +158,9 @@ static void run_size(const struct bench_opts *base, size_t size)
 		progress("frame loop: %zu KiB, %d rounds x %d", size / KIB,
 			 o.rounds, o.frames);
 		measure_frame(&o, size);
+		progress("frame loop CPU time: %zu KiB, %d rounds x %d ms",
+			 size / KIB, o.rounds, o.cpu_ms);
+		measure_frame_cpu(&o, size);
 	}
 	if (wanted("steps")) {
 		progress("frame loop by step: %zu KiB, %d rounds x %d",
@@ -187,6 +194,7 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o = { .rounds = 7,
 				.frames = 20,
+				.cpu_ms = 1000,
 				.reps = 100,
 				.handoff_reps = 40,
 				.bw_reps = 11,
@@ -218,6 +226,8 @@ int main(int argc, char **argv)
 			o.rounds = atoi(v);
 		else if (!strcmp(a, "--frames"))
 			o.frames = atoi(v);
+		else if (!strcmp(a, "--cpu-ms"))
+			o.cpu_ms = atoi(v);
 		else if (!strcmp(a, "--scale-cap"))
 			cap = atol(v);
 		else if (!strcmp(a, "--providers"))
@@ -246,11 +256,13 @@ int main(int argc, char **argv)
 		o.handoff_reps = 5;
 		o.rounds = 2;
 		o.frames = 5;
+		o.cpu_ms = 200;
 		o.bw_reps = 5;
 		o.fanout_reps = 2;
 	}
 	if (o.reps < 1 || o.handoff_reps < 1 || o.rounds < 1 || o.frames < 1 ||
-	    o.bw_reps < 1 || o.fanout_reps < 1 || o.fanout_procs < 1) {
+	    o.cpu_ms < 1 || o.bw_reps < 1 || o.fanout_reps < 1 ||
+	    o.fanout_procs < 1) {
 		fprintf(stderr,
 			"dmabuf-bench: repeats and processes must be positive\n");
 		return 2;

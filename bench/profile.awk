@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# bench/profile.sh's traces -> per provider, per entry point (system call or
-# page fault), the median time of each entry and of the calls under it, as
-# a tree three levels deep, heaviest first.  Times are inflated by the
-# tracer (function_graph under TCG): compare within one trace, not with
-# the bench's own numbers.
+# bench/profile.sh's traces -> per provider, per entry point (system call,
+# page fault, or dma_buf_export in the second run), the median time of each
+# entry and of the calls under it, as a tree three levels deep, heaviest
+# first.  Times are inflated by the tracer (function_graph under TCG):
+# compare within one trace, not with the bench's own numbers.
 #   usage: awk -f bench/profile.awk tests.log
 function median(s,   v, n, i, j, t) {
 	n = split(s, v, " ")
@@ -48,15 +48,18 @@ function tree(p, depth, max,   k, n, list, a, b, t, name, pad) {
 function flush(   i, order) {
 	if (prov == "")
 		return
-	print "#### " prov "\n"
+	print "#### " prov (root == "" ? "" : ": from " root " down" \
+		(oncpu ? ", on-CPU time only (sleep-time off)" : \
+		 ", with the time switched out (sleep-time on)")) "\n"
 	print "| entry / call | calls | median us |"
 	print "|---|---:|---:|"
-	split("__x64_sys_ioctl __x64_sys_mmap handle_mm_fault __x64_sys_munmap __x64_sys_close", order, " ")
-	for (i = 1; i <= 5; i++) {
+	split("__x64_sys_ioctl __x64_sys_mmap handle_mm_fault __x64_sys_munmap __x64_sys_close dma_buf_export", order, " ")
+	for (i = 1; i <= 6; i++) {
 		if (!(order[i] in cnt))
 			continue
 		printf "| **%s** | %d | %.1f |\n", order[i], cnt[order[i]], median(vals[order[i]])
-		tree(order[i], 1, 4)
+		# dma_buf_export has few children: all of them.
+		tree(order[i], 1, order[i] == "dma_buf_export" ? 12 : 4)
 	}
 	print ""
 	delete vals
@@ -66,7 +69,7 @@ function flush(   i, order) {
 
 { sub(/\r$/, "") }
 /^@@PROFILE-END/ { flush(); prov = ""; next }
-/^@@PROFILE / { prov = $2; next }
+/^@@PROFILE / { prov = $2; root = $3; oncpu = $4 == "on-cpu"; next }
 prov == "" || /^#/ { next }
 {
 	# "   25.142359 |   0)  ! 804.698 us  |    name() {"

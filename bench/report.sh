@@ -1,55 +1,86 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Turn dmabuf-bench's output into the files in docs/bench/:
-#   results.tsv  every result with its kernel, CPU, accelerator and date
-#   results.md   the tables (medians; min and max are in results.tsv)
-#   chart.png    frame-loop and remap time per size, every provider
-#   usage: bench/report.sh TEST_LOG OUT_DIR
-# TEST_LOG is the guest's output (run.sh --out DIR gives DIR/tests.log).
+# Turn dmabuf-bench's output of one or more boots into the files in
+# docs/bench/:
+#   results.tsv  every result with its kernel, CPU, accelerator, date, boot,
+#                vCPUs and whether the host was idle
+#   results.md   what holds across the boots (bench/boots.awk), then each
+#                boot's own tables (bench/tables.awk)
+#   chart.png    frame loop, its CPU time per cycle and remap per size,
+#                every provider: the median of the boots' medians, with
+#                bars from the lowest to the highest boot
+#   usage: bench/report.sh OUT_DIR TEST_LOG...
+# Each TEST_LOG is one boot's guest output (run.sh --out DIR gives
+# DIR/tests.log), with a "@@BENCH-BOOT name vcpus host" line first
+# (scripts/bench.sh adds it; host is "idle" or "not idle: why").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-log=$1 dest=$2
+dest=$1
+shift
 mkdir -p "$dest"
 
 # The context line goes on every row, so each row stands on its own.
-tr -d '\r' < "$log" | awk -F'\t' -v OFS='\t' '
+for log in "$@"; do
+	tr -d '\r' < "$log"
+done | awk -F'\t' -v OFS='\t' '
 	BEGIN { print "date", "kernel", "cpu", "accel", "metric", "provider",
-		"size_bytes", "n", "median", "min", "max", "unit", "note" }
+		"size_bytes", "n", "median", "min", "max", "unit", "note",
+		"boot", "vcpus", "host" }
+	$1 == "@@BENCH-BOOT" { boot = $2 OFS $3 OFS $4 }
 	$1 == "@@BENCH-CONTEXT" { ctx = $2 OFS $3 OFS $4 OFS $5 }
-	$1 == "@@BENCH" { $1 = ctx; print }' > "$dest/results.tsv"
+	$1 == "@@BENCH" { $1 = ctx; print $0, boot }' > "$dest/results.tsv"
 [ "$(wc -l < "$dest/results.tsv")" -gt 1 ] || {
-	echo "error: no @@BENCH lines in $log" >&2
+	echo "error: no @@BENCH lines in $*" >&2
 	exit 1
 }
 
-awk -F'\t' -f "$here/tables.awk" "$dest/results.tsv" > "$dest/results.md"
-
-# One data file per plotted metric: size, then one column per provider.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for metric in frame remap-all; do
-	awk -F'\t' -v m="$metric" '
-		# Only providers with a number: gnuplot stops at an empty column.
-		NR > 1 && $5 == m {
-			if (!($7 in seen)) { seen[$7] = 1; sizes[++ns] = $7 }
-			if ($8 <= 0)
-				next
-			if (!($6 in col)) { col[$6] = ++np; names[np] = $6 }
-			v[$7, col[$6]] = $9
-		}
-		END {
-			printf "size"
-			for (p = 1; p <= np; p++) printf "\t%s", names[p]
-			print ""
-			for (s = 1; s <= ns; s++) {
-				printf "%s", sizes[s] / 1024
-				for (p = 1; p <= np; p++)
-					printf "\t%s", ((sizes[s], p) in v) ? v[sizes[s], p] : "NaN"
-				print ""
-			}
-		}' "$dest/results.tsv" > "$tmp/$metric.dat"
+{
+	awk -F'\t' -f "$here/boots.awk" "$dest/results.tsv"
+	# One boot's rows at a time, in the order they ran.
+	awk -F'\t' 'NR > 1 && !seen[$14]++ { print $14 }' "$dest/results.tsv" |
+	while read -r boot; do
+		awk -F'\t' -v b="$boot" 'NR == 1 || $14 == b' \
+			"$dest/results.tsv" > "$tmp/boot.tsv"
+		awk -F'\t' -v title="Boot $boot" -f "$here/tables.awk" \
+			"$tmp/boot.tsv"
+	done
+} > "$dest/results.md"
+
+# One data file per panel (bench/boots.awk): a row of panels per vCPU
+# count, a column per measurement that has data in any row; a panel
+# without data is left blank ("-" before its name).
+mapfile -t vcpus < <(awk -F'\t' 'NR > 1 && !seen[$15]++ { print $15 }' \
+	"$dest/results.tsv")
+metrics=()
+for metric in frame frame-cpu remap-all; do
+	for cpus in "${vcpus[@]}"; do
+		awk -F'\t' -v dat="$metric" -v cpus="$cpus" \
+			-f "$here/boots.awk" "$dest/results.tsv" \
+			> "$tmp/$metric-$cpus.dat"
+	done
+	if awk -F'\t' -v m="$metric" 'NR > 1 && $5 == m && $8 > 0 { found = 1 }
+		END { exit !found }' "$dest/results.tsv"; then
+		metrics+=("$metric")
+	fi
+done
+panels=""
+for cpus in "${vcpus[@]}"; do
+	for metric in "${metrics[@]}"; do
+		if [ "$(head -n 1 "$tmp/$metric-$cpus.dat")" = size ]; then
+			panels="$panels -$metric:$cpus"
+		else
+			panels="$panels $metric:$cpus"
+		fi
+	done
 done
 title=$(awk -F'\t' 'NR == 2 { print $2 ", " $4 ", " $1; exit }' "$dest/results.tsv")
-gnuplot -e "dir='$tmp'; out='$dest/chart.png'; subtitle='$title'" \
+if awk -F'\t' 'NR > 1 && $16 != "idle" { found = 1 } END { exit !found }' \
+	"$dest/results.tsv"; then
+	title="$title; MACHINE NOT IDLE, not a claim"
+fi
+boots=$(awk -F'\t' 'NR > 1 && !seen[$14]++ { n++ } END { print n }' "$dest/results.tsv")
+gnuplot -e "dir='$tmp'; out='$dest/chart.png'; subtitle='$title'; panels='${panels# }'; cols=${#metrics[@]}; boots='$boots'" \
 	"$here/chart.gp"
 cat "$dest/results.md"

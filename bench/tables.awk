@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # results.tsv (bench/report.sh) -> the Markdown tables of results.md.
 # Cells are medians; "n/a" cells are explained under the tables.
+# -v title=TEXT replaces the heading (bench/report.sh: one boot's name).
 
 function human(b) {
 	if (b >= 1048576)
@@ -214,12 +215,15 @@ function order_providers(pref, n, i, j, k, out) {
 
 END {
 	order_providers()
-	print "## dmabuf-bench results\n"
+	print "## " (title != "" ? title : "dmabuf-bench results") "\n"
 	print ctx ". Medians over the repeats in the n column of results.tsv" \
 		" (which also has min and max); every provider interleaved with" \
 		" the others in one boot.\n"
 	range_table("Frame loop, back to back: allocate, mmap (2 MiB-aligned from 2 MiB up), touch every page, munmap, close, right after the release of a buffer of the same size (us, median (min-max))", "frame")
 	ratio_table("Frame loop relative to the exporter (above 1.00x: the exporter is faster)", "frame")
+	range_table("Frame loop, CPU time per cycle of all CPUs (every task, kworkers and interrupts included: wall time x CPUs less idle from /proc/stat, 10 ms units over each turn) (us, median (min-max) over the rounds)", "frame-cpu")
+	ratio_table("Frame loop CPU time relative to the exporter (above 1.00x: the exporter costs less)", "frame-cpu")
+	range_table("Frame loop, CPU time per cycle of the bench process alone (us, median (min-max) over the rounds)", "frame-cpu-self")
 	table("Faults per frame-loop cycle", "frame-faults", "%s")
 	steps_table()
 	range_table("Remap a live buffer: mmap, touch every page, munmap (us, median (min-max))", "remap-all")
