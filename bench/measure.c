@@ -106,6 +106,19 @@ static int one_cycle(const struct provider *p, size_t size, double *us,
 	return 0;
 }
 
+/* exporter-per-page shares the exporter's reuse cache: see below. */
+static void leave_out_cache_sharers(struct run *r)
+{
+	int k;
+
+	for (k = 0; k < nr_providers; k++)
+		if ((providers[k].flags &
+		     DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
+		    !r->why[k][0])
+			snprintf(r->why[k], sizeof(r->why[k]),
+				 "left out: it shares the exporter's cache");
+}
+
 /*
  * The frame loop: each provider in turn runs @o->frames cycles back to
  * back, the first one after an untimed cycle, so that every timed cycle
@@ -126,12 +139,7 @@ void measure_frame(const struct bench_opts *o, size_t size)
 	int round, i, j, k, at;
 
 	run_init(&r, size, o->rounds * o->frames);
-	for (k = 0; k < nr_providers; k++)
-		if ((providers[k].flags &
-		     DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
-		    !r.why[k][0])
-			snprintf(r.why[k], sizeof(r.why[k]),
-				 "left out: it shares the exporter's cache");
+	leave_out_cache_sharers(&r);
 	for (round = 0; round < o->rounds; round++) {
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, round, i);
@@ -199,12 +207,7 @@ void measure_frame_cpu(const struct bench_opts *o, size_t size)
 	int round, i, k;
 
 	run_init(&r, size, o->rounds);
-	for (k = 0; k < nr_providers; k++)
-		if ((providers[k].flags &
-		     DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
-		    !r.why[k][0])
-			snprintf(r.why[k], sizeof(r.why[k]),
-				 "left out: it shares the exporter's cache");
+	leave_out_cache_sharers(&r);
 	for (round = 0; round < o->rounds; round++) {
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, round, i);
@@ -284,12 +287,7 @@ void measure_steps(const struct bench_opts *o, size_t size)
 	int round, i, j, k, at, st;
 
 	run_init(&r, size, o->rounds * o->frames);
-	for (k = 0; k < nr_providers; k++)
-		if ((providers[k].flags &
-		     DMABUF_EXPORTER_ALLOC_FAULT_PER_PAGE) &&
-		    !r.why[k][0])
-			snprintf(r.why[k], sizeof(r.why[k]),
-				 "left out: it shares the exporter's cache");
+	leave_out_cache_sharers(&r);
 	for (round = 0; round < o->rounds; round++) {
 		for (i = 0; i < nr_providers; i++) {
 			k = run_turn(&r, round, i);

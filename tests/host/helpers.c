@@ -2,6 +2,7 @@
 /* Helpers for the CUnit suites; see helpers.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,18 @@ void seqpacket_pair(int sv[2])
 		perror("socketpair");
 		exit(2);
 	}
+}
+
+int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 int make_memfd(size_t size, unsigned char fill)

@@ -16,6 +16,9 @@ int count_fds(void);
 /* A connected AF_UNIX SOCK_SEQPACKET pair; aborts the test run on failure. */
 void seqpacket_pair(int sv[2]);
 
+/* Write @text to a sysfs, procfs or cgroupfs file: 0 or -errno. */
+int write_file(const char *path, const char *text);
+
 /* A memfd of @size bytes, every byte @fill. */
 int make_memfd(size_t size, unsigned char fill);
 

@@ -28,6 +28,18 @@ int dev_fd(void)
 	return exporter_fd;
 }
 
+int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 void dev_reopen(void)
 {
 	if (exporter_fd >= 0)

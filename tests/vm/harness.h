@@ -72,6 +72,9 @@ extern const struct vm_suite suite_memcg;
 extern const struct vm_suite suite_edu;
 extern const struct vm_suite suite_module;
 
+/* Write @text to a sysfs, procfs or cgroupfs file: 0 or -errno. */
+int write_file(const char *path, const char *text);
+
 /* The exporter device, opened once per test program (O_CLOEXEC). */
 int dev_fd(void);
 void dev_reopen(void);

@@ -411,18 +411,6 @@ static void test_ls_matches_existing_buffers(void)
 
 #define LS_CG "/sys/fs/cgroup/importer-ls"
 
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Start a server from inside cgroup LS_CG, so its buffer is charged there. */
 static void start_server_in_cgroup(struct run *srv, const char *const argv[])
 {
@@ -430,10 +418,10 @@ static void start_server_in_cgroup(struct run *srv, const char *const argv[])
 	int rc;
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	CU_ASSERT_EQUAL_FATAL(write_text(LS_CG "/cgroup.procs", pid), 0);
+	CU_ASSERT_EQUAL_FATAL(write_file(LS_CG "/cgroup.procs", pid), 0);
 	rc = run_start(srv, argv);
 	/* Back to the root before anything can fail. */
-	CU_ASSERT_EQUAL(write_text("/sys/fs/cgroup/cgroup.procs", pid), 0);
+	CU_ASSERT_EQUAL(write_file("/sys/fs/cgroup/cgroup.procs", pid), 0);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	if (!run_wait_output(srv, "serving dma-buf", LIMIT_S)) {
 		run_wait(srv, 1);
@@ -475,7 +463,7 @@ static void test_ls_shows_the_charged_cgroup(void)
 	char want[256];
 
 	/* Enabled by the memcg suite too; harmless when it already is. */
-	write_text("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 	rmdir(LS_CG);
 	CU_ASSERT_EQUAL_FATAL(mkdir(LS_CG, 0755), 0);
 	CU_ASSERT_EQUAL_FATAL(stat(LS_CG, &st), 0);

@@ -53,18 +53,6 @@
 		}                                                                 \
 	} while (0)
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* cgroup file @file of cgroup @cg; -1 when it cannot be read. */
 static long long cg_read(const char *cg, const char *file)
 {

@@ -131,18 +131,6 @@ static void info_matches_memfree(void)
 	module_reload("");
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Fill the cache with @n buffers of 4 MiB; fails the test otherwise. */
 static void fill_cache(int n)
 {
