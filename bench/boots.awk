@@ -50,13 +50,15 @@ function ratios(m, c, p, s,   b, out) {
 	return substr(out, 2)
 }
 
-function header(first, i) {
-	printf "| %s |", first
+# The rest of a two-column-led table's head: @second, the sizes, and the
+# rule, size columns aligned by @cell ("---:|" numbers, "---|" text).
+function header(second, cell,   i) {
+	printf "| %s |", second
 	for (i = 1; i <= ns; i++)
 		printf " %s |", human(sizes[i])
 	printf "\n|---|---|"
 	for (i = 1; i <= ns; i++)
-		printf "---:|"
+		printf "%s", cell
 	print ""
 }
 
@@ -67,7 +69,7 @@ function ratio_table(title, m,   ci, p, s, n, v, r) {
 		return
 	print "### " title "\n"
 	printf "| vCPUs "
-	header("provider")
+	header("provider", "---:|")
 	for (ci = 1; ci <= nc; ci++)
 		for (p = 1; p <= np; p++) {
 			if (provs[p] == "exporter" || !seen[m, provs[p]])
@@ -115,13 +117,8 @@ function claim_table(   k, ci, s, mlist, mname, n) {
 	print "### Claims: the exporter against the system heap, boot by boot\n"
 	print "A ratio holds only when every boot, and at least three, puts it" \
 		" on the same side of 1.00 (faster: the heap's time or CPU time over the exporter's is above 1.00).\n"
-	printf "| measurement | vCPUs |"
-	for (s = 1; s <= ns; s++)
-		printf " %s |", human(sizes[s])
-	printf "\n|---|---|"
-	for (s = 1; s <= ns; s++)
-		printf "---|"
-	print ""
+	printf "| measurement "
+	header("vCPUs", "---|")
 	for (k = 1; k <= n; k++) {
 		if (!(mlist[k] in any_metric))
 			continue

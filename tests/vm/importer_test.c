@@ -148,15 +148,21 @@ static struct dmabuf_share_exporter_info exporter_info(void)
 	return info;
 }
 
-/* Start `serve` and wait until it listens; argv[0] is "serve". */
-static void start_server(struct run *r, const char *const argv[])
+/* Wait until a started `serve` listens; the test ends if it never does. */
+static void wait_serving(struct run *r)
 {
-	CU_ASSERT_EQUAL_FATAL(run_start(r, argv), 0);
 	if (!run_wait_output(r, "serving dma-buf", LIMIT_S)) {
 		run_wait(r, 1);
 		fprintf(stderr, "serve did not start: %s\n", r->err);
 		CU_FAIL_FATAL("serve did not start");
 	}
+}
+
+/* Start `serve` and wait until it listens; argv[0] is "serve". */
+static void start_server(struct run *r, const char *const argv[])
+{
+	CU_ASSERT_EQUAL_FATAL(run_start(r, argv), 0);
+	wait_serving(r);
 }
 
 /*
@@ -423,11 +429,7 @@ static void start_server_in_cgroup(struct run *srv, const char *const argv[])
 	/* Back to the root before anything can fail. */
 	CU_ASSERT_EQUAL(write_file("/sys/fs/cgroup/cgroup.procs", pid), 0);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	if (!run_wait_output(srv, "serving dma-buf", LIMIT_S)) {
-		run_wait(srv, 1);
-		fprintf(stderr, "serve did not start: %s\n", srv->err);
-		CU_FAIL_FATAL("serve did not start");
-	}
+	wait_serving(srv);
 }
 
 /* The JSON object of buffer @inode in @out holds @want. */
