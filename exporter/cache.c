@@ -11,8 +11,9 @@
  * A buffer that goes into the cache keeps its memory and its sg_table, and
  * is zeroed before anyone gets it again: a small one at release, a larger
  * one by a worker on an idle CPU soon after, or by the ALLOC that takes it
- * if the worker has not got to it yet.  No buffer ever shows an earlier
- * one's data.
+ * if the worker has not got to it yet; on a machine with one CPU, where
+ * the worker could only take the CPU from the releasing thread, every one
+ * at release.  No buffer ever shows an earlier one's data.
  *
  * Cached memory is unmovable high-order blocks that no process owns, so
  * the cache never holds on to it against the kernel's need:
@@ -36,6 +37,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
@@ -59,9 +61,12 @@
 
 /*
  * Buffers from this size up are zeroed by the worker; smaller ones cost
- * less to zero at once than to hand over.
+ * less to zero at once than to hand over.  64 KiB is below the line: on
+ * 7.2 with two vCPUs, handing one to the worker (a wakeup and an IPI)
+ * made the 64 KiB frame loop about as slow as the system heap's, zeroing
+ * it at release twice as fast (docs/bench.md).
  */
-#define DMABUF_EXPORTER_CACHE_ZERO_LATER SZ_64K
+#define DMABUF_EXPORTER_CACHE_ZERO_LATER SZ_128K
 
 static void dmabuf_exporter_cache_zero_work(struct work_struct *work);
 static DECLARE_WORK(dmabuf_exporter_cache_work,
@@ -346,10 +351,25 @@ static bool dmabuf_exporter_cache_make_room(size_t bytes,
 }
 
 /* Keep @buf for reuse; false when the caller must give it back instead. */
+/*
+ * Zero @buf later, in the worker, rather than now?  Only a large buffer,
+ * and only with another CPU for the worker to run on: with one CPU the
+ * worker takes the CPU from the very thread that released the buffer, and
+ * the zeroing costs the same plus two context switches and a wakeup (a
+ * 64 KiB frame loop on one vCPU spent 30 us in close against 11 zeroing at
+ * once).
+ */
+static bool
+dmabuf_exporter_cache_zero_later(const struct dmabuf_exporter_buffer *buf)
+{
+	return buf->size >= DMABUF_EXPORTER_CACHE_ZERO_LATER &&
+	       num_online_cpus() > 1;
+}
+
 static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 				       struct list_head *evicted)
 {
-	bool later = buf->size >= DMABUF_EXPORTER_CACHE_ZERO_LATER;
+	bool later = dmabuf_exporter_cache_zero_later(buf);
 	struct list_lru *lru = &dmabuf_exporter_cache_memcg_lru;
 	struct kmem_cache *entries = dmabuf_exporter_cache_entries;
 	struct dmabuf_exporter_cache_entry *entry;

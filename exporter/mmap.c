@@ -98,32 +98,19 @@ static bool dmabuf_exporter_pmd_fits(const struct vm_area_struct *vma,
 	       IS_ALIGNED(*pfn, DMABUF_EXPORTER_PMD_PAGES);
 }
 
-/* One PTE fill: the PFN at @start, and the protection for every page. */
+/*
+ * One PTE fill: the PFN at @start, the protection for every page, and the
+ * faulting page's address while its PTE (the core's insert) is still to be
+ * checked.
+ */
 struct dmabuf_exporter_fill {
 	struct vm_area_struct *vma;
 	unsigned long start;
 	unsigned long pfn;
 	pgprot_t prot;
+	unsigned long check;
+	bool checking;
 };
-
-/*
- * apply_to_page_range() callback, run under the PTE table's lock.  A
- * present entry (another thread's fault, a fork's copy) is left as it is,
- * as vmf_insert_pfn() leaves it.  Special PTEs: no struct page behind them
- * for the MM, so no reference, no rmap, no GUP.
- */
-static int dmabuf_exporter_set_pte(pte_t *pte, unsigned long addr, void *data)
-{
-	struct dmabuf_exporter_fill *f = data;
-	unsigned long pfn = f->pfn + ((addr - f->start) >> PAGE_SHIFT);
-
-	if (!pte_none(ptep_get(pte)))
-		return 0;
-	set_pte_at(f->vma->vm_mm, addr, pte,
-		   pte_mkspecial(pfn_pte(pfn, f->prot)));
-	update_mmu_cache(f->vma, addr, pte);
-	return 0;
-}
 
 /*
  * A PTE reduced to what the mapping decides: no Accessed, Dirty or
@@ -135,66 +122,73 @@ static pte_t dmabuf_exporter_pte_bare(pte_t pte)
 	return pte_clear_soft_dirty(pte_mkold(pte_mkclean(pte_wrprotect(pte))));
 }
 
-/* apply_to_page_range() callback: does the PTE there match *@data, bare? */
-static int dmabuf_exporter_check_pte(pte_t *pte, unsigned long addr, void *data)
+/*
+ * apply_to_page_range() callback, run under the PTE table's lock.  A
+ * present entry (another thread's fault, a fork's copy) is left as it is,
+ * as vmf_insert_pfn() leaves it.  Special PTEs: no struct page behind them
+ * for the MM, so no reference, no rmap, no GUP.
+ *
+ * The faulting page's PTE is the core's, from vmf_insert_pfn(), which
+ * starts from the VMA's protection but may have changed the cache mode
+ * (PAT on x86: track_pfn_insert() or pfnmap_setup_cachemode(), not
+ * exported).  The fill is only right if it did not: so the pass starts at
+ * that PTE, and when it is not the VMA's protection, bare, stops there,
+ * before any PTE is written, and every page faults in through
+ * vmf_insert_pfn() itself.
+ */
+static int dmabuf_exporter_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
+	struct dmabuf_exporter_fill *f = data;
+	unsigned long pfn = f->pfn + ((addr - f->start) >> PAGE_SHIFT);
+	pte_t want = pte_mkspecial(pfn_pte(pfn, f->prot));
 	pte_t entry = ptep_get(pte);
 
-	if (pte_none(entry) ||
-	    !pte_same(dmabuf_exporter_pte_bare(entry),
-		      dmabuf_exporter_pte_bare(*(pte_t *)data)))
-		return -EINVAL;
+	if (f->checking && addr == f->check) {
+		f->checking = false;
+		if (pte_none(entry) ||
+		    !pte_same(dmabuf_exporter_pte_bare(entry),
+			      dmabuf_exporter_pte_bare(want)))
+			return -EINVAL;
+		return 0;
+	}
+	if (!pte_none(entry))
+		return 0;
+	set_pte_at(f->vma->vm_mm, addr, pte, want);
+	update_mmu_cache(f->vma, addr, pte);
 	return 0;
-}
-
-/*
- * The protection for the fill: the VMA's own, as vmf_insert_pfn() starts
- * from, never the faulting PTE's bits, which by the time it is read may
- * carry Accessed/Dirty/soft-dirty (and write) bits another thread's access
- * or write fault set on that one page.  The core may still have changed
- * the cache mode (PAT on x86: track_pfn_insert() or
- * pfnmap_setup_cachemode(), not exported): so check that the PTE it
- * installed at @addr is the VMA's protection, bare; when it is not, no
- * fill, and every page faults in through vmf_insert_pfn() itself.
- */
-static bool dmabuf_exporter_fill_prot(struct vm_fault *vmf, unsigned long pfn,
-				      pgprot_t *prot)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	pte_t want = pte_mkspecial(pfn_pte(pfn, vma->vm_page_prot));
-
-	if (apply_to_page_range(vma->vm_mm, vmf->address & PAGE_MASK, PAGE_SIZE,
-				dmabuf_exporter_check_pte, &want))
-		return false;
-	*prot = vma->vm_page_prot;
-	return true;
 }
 
 /*
  * Fill [@start, @end) of the faulting VMA with PTEs, one page-table walk
  * and one PTE lock per run of contiguous pages instead of one of each per
  * page.  Best effort: a page left out faults on its own later.
+ *
+ * Return: 0, or the first error: -EINVAL when the faulting page's check
+ * failed (see above), -ENOMEM when a page table could not be allocated.
  */
-static void dmabuf_exporter_fill_ptes(struct dmabuf_exporter_fill *f,
-				      unsigned long start, unsigned long end)
+static int dmabuf_exporter_fill_ptes(struct dmabuf_exporter_fill *f,
+				     unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = f->vma;
 	struct dmabuf_exporter_buffer *buf = vma->vm_private_data;
 	unsigned long run, len;
 	pgoff_t pgoff;
+	int ret;
 
 	while (start < end) {
 		pgoff = dmabuf_exporter_pgoff(vma, start);
 		f->pfn = dmabuf_exporter_pfn_at(buf, pgoff, &run);
 		if (!run)
-			return;
+			return 0;
 		len = min(end - start, run << PAGE_SHIFT);
 		f->start = start;
-		if (apply_to_page_range(vma->vm_mm, start, len,
-					dmabuf_exporter_set_pte, f))
-			return;
+		ret = apply_to_page_range(vma->vm_mm, start, len,
+					  dmabuf_exporter_set_pte, f);
+		if (ret)
+			return ret;
 		start += len;
 	}
+	return 0;
 }
 
 /*
@@ -221,28 +215,39 @@ static void dmabuf_exporter_fill_window(const struct vm_area_struct *vma,
  * that no fault holds the mmap lock (which every mmap()/munmap() of the
  * process's other threads waits for) longer than one window takes, and in
  * chunks of one page table, with a chance to reschedule between them.
- * Every 2 MiB that a PMD can map is left out (its own fault installs the
- * PMD; a PTE table there would block it, and a PTE insert under a PMD is a
- * BUG), except the faulting one's: the core chose PTEs for it.
+ * The faulting page's own table goes first, from the faulting page on, so
+ * that its check comes before any write.  Every 2 MiB that a PMD can map
+ * is left out (its own fault installs the PMD; a PTE table there would
+ * block it, and a PTE insert under a PMD is a BUG), except the faulting
+ * one's: the core chose PTEs for it.
  */
-static void dmabuf_exporter_fill_vma(struct vm_fault *vmf, unsigned long pfn)
+static void dmabuf_exporter_fill_vma(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct dmabuf_exporter_fill f = { .vma = vma };
-	unsigned long fault_block = vmf->address & PMD_MASK;
-	unsigned long addr, next, start, end, huge;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned long fault_block = addr & PMD_MASK;
+	struct dmabuf_exporter_fill f = {
+		.vma = vma,
+		.prot = vma->vm_page_prot,
+		.check = addr,
+		.checking = true,
+	};
+	unsigned long start, end, block, next, huge;
 
-	if (!dmabuf_exporter_fill_prot(vmf, pfn, &f.prot))
+	dmabuf_exporter_fill_window(vma, addr, &start, &end);
+	/* Nothing more unless the check ran and passed. */
+	if (dmabuf_exporter_fill_ptes(&f, addr,
+				      min(fault_block + PMD_SIZE, end)) ||
+	    f.checking)
 		return;
-	dmabuf_exporter_fill_window(vma, vmf->address, &start, &end);
-	for (addr = start; addr < end; addr = next) {
-		next = min((addr & PMD_MASK) + PMD_SIZE, end);
-		if ((addr & PMD_MASK) != fault_block &&
-		    dmabuf_exporter_pmd_fits(vma, addr & PMD_MASK, &huge))
+	dmabuf_exporter_fill_ptes(&f, max(start, fault_block), addr);
+	for (block = start; block < end; block = next) {
+		next = min((block & PMD_MASK) + PMD_SIZE, end);
+		if ((block & PMD_MASK) == fault_block ||
+		    dmabuf_exporter_pmd_fits(vma, block & PMD_MASK, &huge))
 			continue;
-		if (addr != start)
-			cond_resched();
-		dmabuf_exporter_fill_ptes(&f, addr, next);
+		cond_resched();
+		dmabuf_exporter_fill_ptes(&f, block, next);
 	}
 }
 
@@ -274,7 +279,7 @@ static vm_fault_t dmabuf_exporter_fault(struct vm_fault *vmf)
 	 */
 	if (ret == VM_FAULT_NOPAGE && !buf->fault_per_page &&
 	    IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL))
-		dmabuf_exporter_fill_vma(vmf, pfn);
+		dmabuf_exporter_fill_vma(vmf);
 	return ret;
 }
 
@@ -296,8 +301,27 @@ static vm_fault_t dmabuf_exporter_huge_fault(struct vm_fault *vmf,
 }
 #endif
 
+/*
+ * Nothing to map around a fault: dmabuf_exporter_fault() fills its window
+ * itself.  The hook is here for what its presence tells the core (6.4+,
+ * vmf_can_call_fault() in mm/memory.c): that ->fault needs no mmap_lock
+ * and may run under the per-VMA lock.  Without it every first touch of a
+ * mapping faulted twice, once to find out that ->fault wants mmap_lock and
+ * once more under it.  ->fault holds up: it only writes PTEs inside its
+ * own VMA, which the VMA lock keeps from being unmapped, moved or split,
+ * and allocates page tables the way the core's own faults do.  Read faults
+ * call it for fault-around, under RCU; it maps nothing and does not sleep.
+ */
+static vm_fault_t dmabuf_exporter_map_pages(struct vm_fault *vmf,
+					    pgoff_t start_pgoff,
+					    pgoff_t end_pgoff)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct dmabuf_exporter_vm_ops = {
 	.fault = dmabuf_exporter_fault,
+	.map_pages = dmabuf_exporter_map_pages,
 #if DMABUF_EXPORTER_PMD_MAPPINGS
 	.huge_fault = dmabuf_exporter_huge_fault,
 #endif
