@@ -17,7 +17,7 @@ set grid
 set bars small
 rows = (words(panels) + cols - 1) / cols
 set multiplot layout rows,cols title 'dmabuf-bench: '.subtitle. \
-	' (points: median of '.boots.' boot(s); bars: lowest to highest boot)'
+	' (points: median of the boots of a panel, '.boots.'; bars: lowest to highest boot)'
 
 name(m) = m eq 'frame' ? 'frame loop: alloc, mmap, touch all, munmap, close' : \
 	m eq 'frame-cpu' ? 'frame loop: CPU time per cycle, all CPUs' : \

@@ -80,7 +80,11 @@ if awk -F'\t' 'NR > 1 && $16 != "idle" { found = 1 } END { exit !found }' \
 	"$dest/results.tsv"; then
 	title="$title; MACHINE NOT IDLE, not a claim"
 fi
-boots=$(awk -F'\t' 'NR > 1 && !seen[$14]++ { n++ } END { print n }' "$dest/results.tsv")
+# "3 boots with 2 vCPUs, 3 with 1": each panel is one vCPU count's boots.
+boots=$(awk -F'\t' 'NR > 1 && !seen[$14]++ { n[$15]++ }
+	END { for (c = 64; c >= 1; c--) if (c in n)
+		s = s (s ? ", " n[c] " with " c : n[c] " boot" (n[c] > 1 ? "s" : "") " with " c " vCPU" (c > 1 ? "s" : ""))
+	      print s }' "$dest/results.tsv")
 gnuplot -e "dir='$tmp'; out='$dest/chart.png'; subtitle='$title'; panels='${panels# }'; cols=${#metrics[@]}; boots='$boots'" \
 	"$here/chart.gp"
 cat "$dest/results.md"

@@ -147,7 +147,7 @@ bench_one() {
 		for vcpus in 2 1; do
 			boot=${vcpus}cpu-$i
 			idle_check "$name boot $boot"
-			say "[3/3] dmabuf-bench on $(cat "$kdir/kver"), boot $boot ($vcpus vCPU, $accel; about 10 to 15 minutes under TCG with 2 vCPUs, 6 to 10 with 1)"
+			say "[3/3] dmabuf-bench on $(cat "$kdir/kver"), boot $boot ($vcpus vCPU, $accel; under TCG on an idle 2-core host about 6 minutes with 2 vCPUs and 4.5 with 1 for --only frame,steps,remap, more with everything)"
 			boot_one "$kdir" "$ko" "$payload" "$out/$boot" "$vcpus" "$boot"
 			logs+=("$out/$boot/phase-default.log")
 			nocache+=("$out/$boot/phase-no-cache.log")
