@@ -4,16 +4,7 @@
 # entry and of the calls under it, as a tree three levels deep, heaviest
 # first.  Times are inflated by the tracer (function_graph under TCG):
 # compare within one trace, not with the bench's own numbers.
-#   usage: awk -f bench/profile.awk tests.log
-function median(s,   v, n, i, j, t) {
-	n = split(s, v, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-
+#   usage: awk -f bench/median.awk -f bench/profile.awk tests.log
 function record(lvl, dur,   p, i) {
 	p = stack[0]
 	for (i = 1; i <= lvl; i++)

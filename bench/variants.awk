@@ -2,6 +2,7 @@
 # scripts/bench-variants.sh's guest output -> per size and measurement,
 # each build's median over the rounds (us) and the system heap's time
 # over the build's, round by round (above 1.00: the build is faster).
+#   usage: awk -f bench/median.awk -f bench/variants.awk tests.log
 BEGIN { FS = "\t" }
 $1 ~ /^@@VARIANT / { split($1, a, " "); round = a[2]; v = a[3]
 	if (!(v in seen)) { seen[v] = 1; vs[++nv] = v }
@@ -14,14 +15,6 @@ $1 == "@@BENCH" && $6 != "-" {
 		heap[round, v, m, s] = $6
 	else if ($3 == "exporter-" v)
 		mine[round, v, m, s] = $6
-}
-function median(list,   n, x, i, j, t) {
-	n = split(list, x, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && x[j - 1] + 0 > x[j] + 0; j--) {
-			t = x[j]; x[j] = x[j - 1]; x[j - 1] = t
-		}
-	return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
 }
 END {
 	for (k = 1; k <= nk; k++) {

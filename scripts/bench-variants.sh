@@ -66,4 +66,4 @@ say "booting $kver with $vcpus vCPU(s): ${names[*]}, $rounds rounds"
 	sh /payload/variants-guest.sh "$rounds" "${SIZES:-64K,1M,4M}" \
 	"${ONLY:-frame,steps,remap}" "${names[@]}" ||
 	die "the guest failed (output: $out/tests.log)"
-tr -d '\r' < "$out/tests.log" | awk -f "$root/bench/variants.awk"
+tr -d '\r' < "$out/tests.log" | awk -f "$root/bench/median.awk" -f "$root/bench/variants.awk"

@@ -167,7 +167,7 @@ bench_one() {
 			echo "**Machine not idle** (BENCH_ALLOW_BUSY=1): ${host_state#not idle: }"
 			echo
 		fi
-		awk -f "$root/bench/profile.awk" "$out/profile/tests.log"
+		awk -f "$root/bench/median.awk" -f "$root/bench/profile.awk" "$out/profile/tests.log"
 	} > "$dest/profile-64k.md"
 }
 
