@@ -164,6 +164,13 @@ static void dmabuf_exporter_cache_add(struct dmabuf_exporter_buffer *buf,
 	}
 }
 
+/* Free @buf's shrinker entry, which is on no list (any more). */
+static void dmabuf_exporter_cache_entry_put(struct dmabuf_exporter_buffer *buf)
+{
+	kmem_cache_free(dmabuf_exporter_cache_entries, buf->cache_entry);
+	buf->cache_entry = NULL;
+}
+
 /*
  * Off the shrinker's list, and the entry freed: when the buffer leaves the
  * cache other than through the shrinker (which isolates it itself).
@@ -173,8 +180,7 @@ static void dmabuf_exporter_cache_entry_free(struct dmabuf_exporter_buffer *buf)
 	lockdep_assert_held(&dmabuf_exporter_cache_lock);
 	dmabuf_exporter_lru_del_obj(&dmabuf_exporter_cache_memcg_lru,
 				    &buf->cache_entry->lru);
-	kmem_cache_free(dmabuf_exporter_cache_entries, buf->cache_entry);
-	buf->cache_entry = NULL;
+	dmabuf_exporter_cache_entry_put(buf);
 }
 
 /* Off every list but the shrinker's; the caller settles the counters. */
@@ -351,7 +357,6 @@ static bool dmabuf_exporter_cache_make_room(size_t bytes,
 	       dmabuf_exporter_cache_limit;
 }
 
-/* Keep @buf for reuse; false when the caller must give it back instead. */
 /*
  * Zero @buf later, in the worker, rather than now?  Only a large buffer,
  * and only with another CPU for the worker to run on: with one CPU the
@@ -367,6 +372,7 @@ dmabuf_exporter_cache_zero_later(const struct dmabuf_exporter_buffer *buf)
 	       num_online_cpus() > 1;
 }
 
+/* Keep @buf for reuse; false when the caller must give it back instead. */
 static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 				       struct list_head *evicted)
 {
@@ -398,8 +404,7 @@ static bool dmabuf_exporter_cache_keep(struct dmabuf_exporter_buffer *buf,
 	}
 	mutex_unlock(&dmabuf_exporter_cache_lock);
 	if (!taken) {
-		kmem_cache_free(entries, entry);
-		buf->cache_entry = NULL;
+		dmabuf_exporter_cache_entry_put(buf);
 		return false;
 	}
 	/* Unbound: the zeroing runs on whichever CPU is idle. */
@@ -583,8 +588,7 @@ static enum lru_status dmabuf_exporter_cache_isolate(struct list_head *item,
 		return LRU_SKIP;
 	/* Under the list's lock: list_lru_del() would take it again. */
 	list_lru_isolate(list, item);
-	kmem_cache_free(dmabuf_exporter_cache_entries, entry);
-	buf->cache_entry = NULL;
+	dmabuf_exporter_cache_entry_put(buf);
 	dmabuf_exporter_cache_del(buf);
 	list_add_tail(&buf->cache_lru, &r->out);
 	r->pages += buf->alloc_size >> PAGE_SHIFT;

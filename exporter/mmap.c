@@ -30,7 +30,7 @@
  * Bytes of a mapping one fault fills (with PTEs; PMDs go one per fault):
  * the largest buffer the buddy allocator delivers (4 MiB on x86-64) still
  * takes one fault, and a fault on a CMA buffer of hundreds of MiB writes
- * no more than 1024 PTEs while it holds the mmap lock.
+ * no more than 1024 PTEs while it holds its lock (the VMA's, or mmap_lock).
  */
 #define DMABUF_EXPORTER_FILL_WINDOW SZ_4M
 
@@ -99,16 +99,15 @@ static bool dmabuf_exporter_pmd_fits(const struct vm_area_struct *vma,
 }
 
 /*
- * One PTE fill: the PFN at @start, the protection for every page, and the
- * faulting page's address while its PTE (the core's insert) is still to be
- * checked.
+ * One PTE fill: the PFN at @start, the protection for every page, and
+ * whether the next PTE visited is the faulting page's, still to be
+ * checked (the first pass starts there).
  */
 struct dmabuf_exporter_fill {
 	struct vm_area_struct *vma;
 	unsigned long start;
 	unsigned long pfn;
 	pgprot_t prot;
-	unsigned long check;
 	bool checking;
 };
 
@@ -143,7 +142,7 @@ static int dmabuf_exporter_set_pte(pte_t *pte, unsigned long addr, void *data)
 	pte_t want = pte_mkspecial(pfn_pte(pfn, f->prot));
 	pte_t entry = ptep_get(pte);
 
-	if (f->checking && addr == f->check) {
+	if (f->checking) {
 		f->checking = false;
 		if (pte_none(entry) ||
 		    !pte_same(dmabuf_exporter_pte_bare(entry),
@@ -212,9 +211,10 @@ static void dmabuf_exporter_fill_window(const struct vm_area_struct *vma,
 /*
  * After the faulting page is in, fill the rest of its window of the VMA
  * with PTEs: one fault per window instead of one per page.  Bounded, so
- * that no fault holds the mmap lock (which every mmap()/munmap() of the
- * process's other threads waits for) longer than one window takes, and in
- * chunks of one page table, with a chance to reschedule between them.
+ * that no fault holds its lock (the VMA's on 6.4+, which mprotect, mremap
+ * and munmap of this mapping wait for; mmap_lock before) longer than one
+ * window takes, and in chunks of one page table, with a chance to
+ * reschedule between them.
  * The faulting page's own table goes first, from the faulting page on, so
  * that its check comes before any write.  Every 2 MiB that a PMD can map
  * is left out (its own fault installs the PMD; a PTE table there would
@@ -229,7 +229,6 @@ static void dmabuf_exporter_fill_vma(struct vm_fault *vmf)
 	struct dmabuf_exporter_fill f = {
 		.vma = vma,
 		.prot = vma->vm_page_prot,
-		.check = addr,
 		.checking = true,
 	};
 	unsigned long start, end, block, next, huge;
