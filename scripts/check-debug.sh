@@ -100,6 +100,21 @@ verdict() { [ "$1" = 0 ] && echo PASS || echo "FAIL (exit $1)"; }
 	echo "steps 2-5: $(verdict $lane_rc), ${lane_secs}s," \
 		"kernel log reports: $(reports "$out/bad.log")"
 	sed -n 's/^SUMMARY /  /p' "$out/tests.log" 2>/dev/null || true
+	# The reports themselves, so that the summary (often all a CI log
+	# keeps) says what failed: each report line ("line:text" of its
+	# guest's console.log), then the log from the first one on.
+	for f in "$root"/build/vm-out/"$debug_kernel"*/bad.log "$out/bad.log"; do
+		[ -s "$f" ] || continue
+		echo "  reports in ${f#"$root"/}:"
+		head -n 12 "$f" | sed 's/^/    /'
+		first=$(head -n 1 "$f" | cut -d: -f1)
+		case $first in
+		*[!0-9]*|"") continue ;;
+		esac
+		echo "  ${f%/bad.log}/console.log from line $first:" | sed "s|$root/||"
+		tail -n +"$first" "${f%/bad.log}/console.log" | head -n 30 |
+			sed 's/^/    /'
+	done
 	echo "  replay the fuzzer: FUZZ_SEED=$FUZZ_SEED make check-debug"
 	echo "kernel logs: build/vm-out/$debug_kernel/console.log," \
 		"build/vm-out/debug-lane/console.log"
