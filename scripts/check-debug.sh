@@ -13,11 +13,14 @@
 #   step 3  seeded fuzzer (FUZZ_SEED=N replays a run; FUZZ_CALLS, FUZZ_TIME)
 #   step 4  stress: STRESS_PROCS x STRESS_CYCLES alloc/mmap/touch/munmap/
 #           close cycles, a refault race, children killed mid-cycle
+#           (STRESS_SEED=N replays its random choices; the timing of the
+#           races and kills is the machine's)
 #   step 5  kmemleak scan once everything is freed, DMA-API error count
 # Steps 2-5 share one boot (tests/debug/run-debug.sh), which runs beside
-# step 1's.  The first run builds the debug kernel into the cache (from
-# allnoconfig + tests/kernels/minimal.config, with progress); later runs
-# reuse it.  KVM=1 as for make check.
+# step 1's; DEBUG_SUITE=0 leaves step 1 out, to replay steps 2-5 alone.
+# The first run builds the debug kernel into the cache (from allnoconfig +
+# tests/kernels/minimal.config, with progress); later runs reuse it.
+# KVM=1 as for make check.
 # Exit status: 0 only when every step passed and neither guest kernel log
 # holds a report.
 set -euo pipefail
@@ -40,7 +43,10 @@ kernel_secs=$(since "$t")
 # Step 1 and steps 2-5 are two independent boots: they run side by side
 # (a TCG guest keeps about one host core busy), step 1's output going to
 # build/vm-out/debug-step1.log and shown when it ends.
-say "[3/5] steps 2-5 (fault-injection sweep, fuzzer, stress, kmemleak), with step 1 (the whole suite on $(cat "$kdir/kver")) beside them"
+beside=" (step 1 left out: DEBUG_SUITE=0)"
+[ "${DEBUG_SUITE:-1}" = 0 ] ||
+	beside=", with step 1 (the whole suite on $(cat "$kdir/kver")) beside them"
+say "[3/5] steps 2-5 (fault-injection sweep, fuzzer, stress, kmemleak)$beside"
 t=$(date +%s)
 ko=$("$here/vm/build-module.sh" "$kdir")
 make -s -C "$root/tests/debug" >/dev/null
@@ -54,24 +60,29 @@ cp "$root/tests/debug/run-debug.sh" "$payload/"
 cp "$ko" "$payload/dmabuf_exporter.ko.lane"
 step1_log=$root/build/vm-out/debug-step1.log
 mkdir -p "${step1_log%/*}"
-suite_rc=0
-(
-	rc=0
-	# cma=0: as on Debian's kernels, buffers come from the page allocator,
-	# where they are charged to memory cgroups and aligned to their size
-	# (the PMD tests rely on that; a CMA area aligns only to 1 MiB).  The
-	# lane below keeps the debug kernel's CMA area.
-	EXTRA_APPEND="cma=0 ${EXTRA_APPEND:-}" CHECK_HOST=0 \
-		"$here/check.sh" ${DEBUG_SPECS:-$debug_kernel+iommu} > "$step1_log" 2>&1 || rc=$?
-	echo "$rc" > "$step1_log.rc"
-	echo "$(since "$t")" > "$step1_log.secs"
-) &
-step1_pid=$!
-# A seed chosen here is printed here too, so a failure names its replay.
+suite_rc=0 step1_pid=""
+if [ "${DEBUG_SUITE:-1}" != 0 ]; then
+	(
+		rc=0
+		# cma=0: as on Debian's kernels, buffers come from the page
+		# allocator, where they are charged to memory cgroups and
+		# aligned to their size (the PMD tests rely on that; a CMA area
+		# aligns only to 1 MiB).  The lane below keeps the debug
+		# kernel's CMA area.
+		EXTRA_APPEND="cma=0 ${EXTRA_APPEND:-}" CHECK_HOST=0 \
+			"$here/check.sh" ${DEBUG_SPECS:-$debug_kernel+iommu} \
+			> "$step1_log" 2>&1 || rc=$?
+		echo "$rc" > "$step1_log.rc"
+		echo "$(since "$t")" > "$step1_log.secs"
+	) &
+	step1_pid=$!
+fi
+# Seeds chosen here are printed here too, so a failure names its replay.
 FUZZ_SEED=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+STRESS_SEED=${STRESS_SEED:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}
 args=()
-for v in FUZZ_SEED FUZZ_CALLS FUZZ_TIME STRESS_PROCS STRESS_CYCLES \
-	STRESS_KILLS SWEEP_MAX_N; do
+for v in FUZZ_SEED FUZZ_CALLS FUZZ_TIME STRESS_SEED STRESS_PROCS \
+	STRESS_CYCLES STRESS_KILLS SWEEP_MAX_N; do
 	[ -z "${!v:-}" ] || args+=("$v=${!v}")
 done
 accel=()
@@ -83,27 +94,38 @@ lane_rc=0
 	-- sh /payload/run-debug.sh "${args[@]}" || lane_rc=$?
 lane_secs=$(since "$t")
 
-say "[4/5] step 1: waiting for the whole suite (build/vm-out/debug-step1.log)"
-wait "$step1_pid" || true
-suite_rc=$(cat "$step1_log.rc" 2>/dev/null || echo 1)
-suite_secs=$(cat "$step1_log.secs" 2>/dev/null || echo "?")
-sed -n '/^=== make check summary/,$p' "$step1_log" >&2
-[ "$suite_rc" = 0 ] || tail -n 60 "$step1_log" >&2
+if [ -n "$step1_pid" ]; then
+	say "[4/5] step 1: waiting for the whole suite (build/vm-out/debug-step1.log)"
+	wait "$step1_pid" || true
+	suite_rc=$(cat "$step1_log.rc" 2>/dev/null || echo 1)
+	suite_secs=$(cat "$step1_log.secs" 2>/dev/null || echo "?")
+	sed -n '/^=== make check summary/,$p' "$step1_log" >&2
+	[ "$suite_rc" = 0 ] || tail -n 60 "$step1_log" >&2
+else
+	say "[4/5] step 1 left out (DEBUG_SUITE=0)"
+fi
 
 say "[5/5] summary"
 reports() { [ -s "$1" ] && wc -l < "$1" || echo 0; }
 verdict() { [ "$1" = 0 ] && echo PASS || echo "FAIL (exit $1)"; }
 {
 	echo "debug kernel: $(cat "$kdir/kver") (${kernel_secs}s to make ready)"
-	echo "step 1, the whole suite: $(verdict $suite_rc), ${suite_secs}s," \
-		"kernel log reports: $(cat "$root"/build/vm-out/"$debug_kernel"*/bad.log 2>/dev/null | wc -l)"
+	if [ -n "$step1_pid" ]; then
+		echo "step 1, the whole suite: $(verdict $suite_rc), ${suite_secs}s," \
+			"kernel log reports: $(cat "$root"/build/vm-out/"$debug_kernel"*/bad.log 2>/dev/null | wc -l)"
+	else
+		echo "step 1, the whole suite: left out (DEBUG_SUITE=0)"
+	fi
 	echo "steps 2-5: $(verdict $lane_rc), ${lane_secs}s," \
 		"kernel log reports: $(reports "$out/bad.log")"
 	sed -n 's/^SUMMARY /  /p' "$out/tests.log" 2>/dev/null || true
 	# The reports themselves, so that the summary (often all a CI log
 	# keeps) says what failed: each report line ("line:text" of its
 	# guest's console.log), then the log from the first one on.
-	for f in "$root"/build/vm-out/"$debug_kernel"*/bad.log "$out/bad.log"; do
+	suite_logs=()
+	[ -z "$step1_pid" ] ||
+		suite_logs=("$root"/build/vm-out/"$debug_kernel"*/bad.log)
+	for f in "${suite_logs[@]}" "$out/bad.log"; do
 		[ -s "$f" ] || continue
 		echo "  reports in ${f#"$root"/}:"
 		head -n 12 "$f" | sed 's/^/    /'
@@ -115,7 +137,8 @@ verdict() { [ "$1" = 0 ] && echo PASS || echo "FAIL (exit $1)"; }
 		tail -n +"$first" "${f%/bad.log}/console.log" | head -n 30 |
 			sed 's/^/    /'
 	done
-	echo "  replay the fuzzer: FUZZ_SEED=$FUZZ_SEED make check-debug"
+	echo "  replay steps 2-5: DEBUG_SUITE=0 FUZZ_SEED=$FUZZ_SEED" \
+		"STRESS_SEED=$STRESS_SEED make check-debug"
 	echo "kernel logs: build/vm-out/$debug_kernel/console.log," \
 		"build/vm-out/debug-lane/console.log"
 } >&2

@@ -5,8 +5,8 @@
 # the DMA-API debug error count and one summary.
 #   usage: run-debug.sh [NAME=VALUE...]
 #   FUZZ_SEED (default: from the clock), FUZZ_CALLS (100000), FUZZ_TIME
-#   (900), STRESS_PROCS (8), STRESS_CYCLES (10000), STRESS_KILLS (100),
-#   SWEEP_MAX_N (4000)
+#   (900), STRESS_SEED (default: from the clock), STRESS_PROCS (8),
+#   STRESS_CYCLES (10000), STRESS_KILLS (100), SWEEP_MAX_N (4000)
 # Exit status: the number of steps that failed.
 for arg; do
 	case $arg in
@@ -69,8 +69,9 @@ fi
 step fault-sweep fault-sweep --max-n "${SWEEP_MAX_N:-4000}"
 step fuzz fuzz ${FUZZ_SEED:+--seed "$FUZZ_SEED"} \
 	--calls "${FUZZ_CALLS:-100000}" --time "${FUZZ_TIME:-900}"
-step stress stress --procs "${STRESS_PROCS:-8}" \
-	--cycles "${STRESS_CYCLES:-10000}" --kills "${STRESS_KILLS:-100}"
+step stress stress ${STRESS_SEED:+--seed "$STRESS_SEED"} \
+	--procs "${STRESS_PROCS:-8}" --cycles "${STRESS_CYCLES:-10000}" \
+	--kills "${STRESS_KILLS:-100}"
 step kmemleak kmemleak_step
 step dma-api dma_api_step
 echo "=== summary"
